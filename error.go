@@ -11,20 +11,20 @@ import (
 // Error codes name the situation, not the HTTP status. Each API dialect maps
 // them to its own status and JSON shape in exactly one place (api/dialect).
 const (
-	EINVALID         = "invalid"          // malformed request: bad JSON, bad body (v1 invalid_request, 400)
-	EVALIDATION      = "validation"       // a field or parameter fails validation; Param names it (422)
-	EUNAUTHENTICATED = "unauthenticated"  // no credentials at all (401)
-	EUNAUTHORIZED    = "unauthorized"     // credentials present but bad/expired/revoked (401)
-	EFORBIDDEN       = "forbidden"        // missing scope (403 insufficient_scope)
-	ETRIALEXPIRED    = "trial_expired"    // workspace trial over, write attempted (403)
-	EIPNOTALLOWED    = "ip_not_allowed"   // client IP outside the workspace allowlist (403)
+	EINVALID         = "invalid"           // malformed request: bad JSON, bad body (v1 invalid_request, 400)
+	EVALIDATION      = "validation"        // a field or parameter fails validation; Param names it (422)
+	EUNAUTHENTICATED = "unauthenticated"   // no credentials at all (401)
+	EUNAUTHORIZED    = "unauthorized"      // credentials present but bad/expired/revoked (401)
+	EFORBIDDEN       = "forbidden"         // missing scope (403 insufficient_scope)
+	ETRIALEXPIRED    = "trial_expired"     // workspace trial over, write attempted (403)
+	EIPNOTALLOWED    = "ip_not_allowed"    // client IP outside the workspace allowlist (403)
 	EAUTHHASH        = "invalid_auth_hash" // cancel-flow widget auth hash missing or wrong (403)
-	ENOTFOUND        = "not_found"        // unknown id or route (404)
+	ENOTFOUND        = "not_found"         // unknown id or route (404)
 	EMETHOD          = "method_not_allowed"
-	ECONFLICT        = "conflict"         // not allowed in the object's current state (409)
-	ETOOLARGE        = "too_large"        // body over the limit (413)
-	ERATELIMIT       = "rate_limited"     // 429
-	EINTERNAL        = "internal"         // anything else: never shown to clients
+	ECONFLICT        = "conflict"     // not allowed in the object's current state (409)
+	ETOOLARGE        = "too_large"    // body over the limit (413)
+	ERATELIMIT       = "rate_limited" // 429
+	EINTERNAL        = "internal"     // anything else: never shown to clients
 )
 
 // Error is the one error type that crosses package boundaries. Anything that is

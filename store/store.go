@@ -1,0 +1,178 @@
+// Package store keeps Holdfast's state in SQLite (embedded default) or
+// PostgreSQL. One implementation serves both: queries are written with `?`
+// placeholders and rebound for PostgreSQL, timestamps are Unix microseconds and
+// JSON is TEXT, so the same SQL runs on either database.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"holdfast"
+	"holdfast/secretbox"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the database handle every other package uses.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	// Path of the SQLite file (empty for PostgreSQL); the secret key file lives beside it.
+	Path string
+	// box encrypts provider secrets at rest; set with SetSecretBox.
+	box *secretbox.Box
+
+	rebindCache sync.Map // query text → rebound text for PostgreSQL
+}
+
+// Open connects to the database named by rawURL ("sqlite://path", "sqlite::memory:"
+// is not supported on purpose, "postgres://…") without migrating.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite://"), strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:"), "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if path == "" {
+			return nil, holdfast.Errorf(holdfast.EVALIDATION, "database url %q has no file path", rawURL)
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		// WAL lets readers run beside the single writer; busy_timeout waits for
+		// the writer instead of failing; _txlock=immediate takes the write lock
+		// at BEGIN so two writers never deadlock upgrading read locks.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(8)
+		s := &Store{db: db, dialect: SQLite, Path: path}
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		return s, nil
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if _, err := url.Parse(rawURL); err != nil {
+			return nil, holdfast.Errorf(holdfast.EVALIDATION, "bad database url: %v", err)
+		}
+		db, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		return &Store{db: db, dialect: Postgres}, nil
+	}
+	return nil, holdfast.Errorf(holdfast.EVALIDATION, "unsupported database url %q (want sqlite://PATH or postgres://…)", rawURL)
+}
+
+// Migrate applies every embedded migration that has not run yet.
+func (s *Store) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return err
+	}
+	d := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect reports which database this store talks to.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the pool for packages (like the job runner) that need raw access.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Ping checks the database answers; used by /readyz.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// rebind turns `?` placeholders into `$n` for PostgreSQL.
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres {
+		return q
+	}
+	if v, ok := s.rebindCache.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	out := b.String()
+	s.rebindCache.Store(q, out)
+	return out
+}
+
+// isUniqueViolation detects unique-constraint errors by driver code.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		c := sqErr.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// SetSecretBox installs the cipher used for provider secrets.
+func (s *Store) SetSecretBox(b *secretbox.Box) { s.box = b }
+
+// SecretBox returns the cipher for provider secrets.
+func (s *Store) SecretBox() *secretbox.Box { return s.box }
