@@ -1,0 +1,181 @@
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"holdfast"
+	"holdfast/api/dialect"
+	"holdfast/ratelimit"
+)
+
+// Principal is who is calling: the key, its workspace and mode, and the
+// clock of that mode.
+type Principal struct {
+	Workspace *holdfast.Workspace
+	Key       *holdfast.APIKey
+	Mode      holdfast.Mode
+	Clock     holdfast.Clock
+}
+
+// Livemode is the `livemode` of objects this principal sees.
+func (p *Principal) Livemode() bool { return p.Mode.Livemode() }
+
+type principalKey struct{}
+
+// PrincipalFrom returns the authenticated caller (nil outside authenticated routes).
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}
+
+// authenticate runs the first three checks of SPEC §2 for every request under a
+// dialect prefix, before routing: authentication (401) → IP allowlist (403) →
+// rate limit (429). Requests rejected with 401 or ip_not_allowed do not count
+// against the key's limit. Route-level checks (scope, trial) follow in route().
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		p, err := s.principal(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		limit := s.keyLimit(p)
+		rlKey := "key:" + p.Key.ID
+		// Publishable keys are used from customers' browsers: the allowlist
+		// only guards secret keys (SPEC §2).
+		if p.Key.Kind == holdfast.KindSecret && !p.Workspace.IPAllowed(clientIP(r, s.trusted)) {
+			if res, err := s.limiter.Peek(ctx, rlKey, limit); err == nil {
+				dialect.WriteRateHeaders(w, r, rateState(res), s.now())
+			}
+			s.fail(w, r, holdfast.Errorf(holdfast.EIPNOTALLOWED, "Requests from %s are not allowed by this workspace's IP allowlist.", clientIP(r, s.trusted)))
+			return
+		}
+		res, err := s.limiter.Allow(ctx, rlKey, limit)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		now := s.now()
+		dialect.WriteRateHeaders(w, r, rateState(res), now)
+		if !res.Allowed {
+			s.fail(w, r, &holdfast.Error{Code: holdfast.ERATELIMIT, Message: "Rate limit exceeded.",
+				RetryAfter: dialect.RetryAfterSeconds(res.RetryAfter), Limit: limit})
+			return
+		}
+		go s.touchKey(p.Key.ID, now)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey{}, p)))
+	})
+}
+
+func rateState(res ratelimit.Result) dialect.RateState {
+	return dialect.RateState{Limit: res.Limit, Remaining: res.Remaining, ResetAt: res.ResetAt, FullResetAt: res.FullResetAt}
+}
+
+func (s *Server) touchKey(id string, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.store.TouchKey(ctx, id, now)
+}
+
+// principal resolves the bearer token. Lookups go by hash; the stored hash is
+// compared again in constant time so timing reveals nothing about near misses.
+func (s *Server) principal(r *http.Request) (*Principal, error) {
+	h := r.Header.Get("Authorization")
+	if strings.TrimSpace(h) == "" {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHENTICATED, "No API key provided. Send 'Authorization: Bearer <token>'.")
+	}
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !holdfast.WellFormedToken(tok) {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+	}
+	hash := holdfast.HashToken(tok)
+	rec, err := s.store.KeyByTokenHash(r.Context(), hash)
+	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+	} else if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(rec.TokenHash), []byte(hash)) != 1 {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+	}
+	now := s.now()
+	if rec.RevokedAt != nil && !rec.RevokedAt.After(now) {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has been revoked.")
+	}
+	if rec.ExpiresAt != nil && !rec.ExpiresAt.After(now) {
+		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has expired.")
+	}
+	ws, err := s.store.GetWorkspace(r.Context(), rec.WorkspaceID)
+	if err != nil {
+		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+			return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+		}
+		return nil, err
+	}
+	clk, err := s.modeClock(r.Context(), ws.ID, rec.Mode)
+	if err != nil {
+		return nil, err
+	}
+	key := rec.APIKey
+	return &Principal{Workspace: ws, Key: &key, Mode: rec.Mode, Clock: clk}, nil
+}
+
+// access is what a route requires of its caller.
+type access int
+
+const (
+	accessAnySecret access = iota // any secret key (auth/me)
+	accessRead
+	accessReadOrAnalytics
+	accessWrite
+	accessWebhooks
+	accessAdmin
+	accessWidget    // publishable key, or secret key with write (SPEC §7)
+	accessTestWrite // write, test-mode keys only (test helpers)
+)
+
+// authorize runs the route-level checks in SPEC §2 order: scope (403) → trial (403).
+func (s *Server) authorize(r *http.Request, p *Principal, a access) error {
+	k := p.Key
+	if k.Kind == holdfast.KindPublishable && a != accessWidget {
+		return holdfast.Errorf(holdfast.EFORBIDDEN, "Publishable keys can only call the cancel-flow widget endpoints; %s needs a secret key.", routeName(r))
+	}
+	var need holdfast.Scope
+	ok := true
+	switch a {
+	case accessRead:
+		need, ok = holdfast.ScopeRead, k.HasScope(holdfast.ScopeRead)
+	case accessReadOrAnalytics:
+		need, ok = holdfast.ScopeAnalytics, k.HasScope(holdfast.ScopeRead) || k.HasScope(holdfast.ScopeAnalytics)
+	case accessWrite, accessTestWrite:
+		need, ok = holdfast.ScopeWrite, k.HasScope(holdfast.ScopeWrite)
+	case accessWebhooks:
+		need, ok = holdfast.ScopeWebhooks, k.HasScope(holdfast.ScopeWebhooks)
+	case accessAdmin:
+		need, ok = holdfast.ScopeAdmin, k.HasScope(holdfast.ScopeAdmin)
+	case accessWidget:
+		if k.Kind == holdfast.KindSecret {
+			need, ok = holdfast.ScopeWrite, k.HasScope(holdfast.ScopeWrite)
+		}
+	}
+	if !ok {
+		if a == accessReadOrAnalytics {
+			return holdfast.Errorf(holdfast.EFORBIDDEN, "This API key does not have the 'read' or 'analytics' scope required for %s.", routeName(r))
+		}
+		return holdfast.Errorf(holdfast.EFORBIDDEN, "This API key does not have the '%s' scope required for %s.", need, routeName(r))
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && dialect.From(r.Context()) == dialect.V1 &&
+		p.Workspace.TrialExpired(s.now()) {
+		return holdfast.Errorf(holdfast.ETRIALEXPIRED, "This workspace's trial ended on %s; writes are disabled until a plan is chosen.", p.Workspace.TrialEndsAt.Format(time.RFC3339))
+	}
+	if a == accessTestWrite && p.Mode != holdfast.ModeTest {
+		return holdfast.Errorf(holdfast.EINVALID, "test helpers are only available in test mode")
+	}
+	return nil
+}

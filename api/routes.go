@@ -1,0 +1,145 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"holdfast"
+	"holdfast/api/dialect"
+)
+
+// handlerFunc is a handler that returns its error for the dialect to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// routes lists every route Holdfast serves.
+func (s *Server) routes() http.Handler {
+	root := chi.NewRouter()
+	root.Use(s.base)
+
+	root.Get("/healthz", s.healthz)
+	root.Get("/readyz", s.readyz)
+	root.Method(http.MethodGet, "/metrics", s.metrics.handler)
+	root.Get("/openapi.json", s.openAPI)
+	root.Post("/hooks/stripe/{workspace_id}", s.plain(s.stripeHook))
+	root.Get("/r/{send_id}", s.plain(s.clickRedirect))
+	for _, m := range s.extra {
+		root.Handle(m.Pattern, m.Handler)
+	}
+
+	// /v1: the full API (page pagination, error.code).
+	root.Route("/v1", func(v chi.Router) {
+		v.Use(withDialect(dialect.V1), s.widgetCORS, s.authenticate)
+		v.NotFound(s.notFound)
+		v.MethodNotAllowed(s.methodNotAllowed)
+
+		v.Get("/auth/me", s.route(accessAnySecret, s.authMe))
+
+		v.Get("/payments", s.route(accessRead, s.listPayments))
+		v.Get("/payments/{id}", s.route(accessRead, s.getPayment))
+		v.Post("/payments/{id}/retry", s.route(accessWrite, s.retryPayment))
+
+		v.Get("/customers", s.route(accessRead, s.listCustomers))
+		v.Get("/customers/{id}", s.route(accessRead, s.getCustomer))
+		v.Delete("/customers/{id}", s.route(accessAdmin, s.deleteCustomer))
+
+		v.Get("/campaigns", s.route(accessRead, s.listCampaigns))
+		v.Post("/campaigns", s.route(accessWrite, s.createCampaign))
+		v.Get("/campaigns/{id}", s.route(accessRead, s.getCampaign))
+		v.Put("/campaigns/{id}", s.route(accessWrite, s.updateCampaign))
+		v.Delete("/campaigns/{id}", s.route(accessWrite, s.deleteCampaign))
+
+		v.Get("/analytics/recovery", s.route(accessReadOrAnalytics, s.analyticsRecovery))
+		v.Get("/analytics/campaigns", s.route(accessReadOrAnalytics, s.analyticsCampaigns))
+		v.Get("/stats", s.route(accessReadOrAnalytics, s.stats))
+
+		v.Get("/cancel_flow", s.route(accessRead, s.getCancelFlow))
+		v.Put("/cancel_flow", s.route(accessWrite, s.putCancelFlow))
+		v.Get("/cancel_sessions", s.route(accessRead, s.listCancelSessions))
+		v.Post("/cancel_sessions", s.route(accessWidget, s.createCancelSession))
+		v.Get("/cancel_sessions/{id}", s.route(accessRead, s.getCancelSession))
+		v.Post("/cancel_sessions/{id}/respond", s.route(accessWidget, s.respondCancelSession))
+		v.Post("/cancel_sessions/{id}/accept", s.route(accessWidget, s.acceptCancelSession))
+		v.Post("/cancel_sessions/{id}/cancel", s.route(accessWidget, s.cancelCancelSession))
+
+		v.Get("/webhooks", s.route(accessWebhooks, s.listWebhooks))
+		v.Post("/webhooks", s.route(accessWebhooks, s.createWebhook))
+		v.Get("/webhooks/{id}", s.route(accessWebhooks, s.getWebhook))
+		v.Put("/webhooks/{id}", s.route(accessWebhooks, s.updateWebhook))
+		v.Delete("/webhooks/{id}", s.route(accessWebhooks, s.deleteWebhook))
+		v.Get("/webhooks/{id}/deliveries", s.route(accessWebhooks, s.listDeliveries))
+		v.Post("/webhooks/{id}/deliveries/{delivery_id}/retry", s.route(accessWebhooks, s.retryDelivery))
+		v.Post("/webhooks/{id}/test", s.route(accessWebhooks, s.testWebhook))
+
+		v.Get("/events", s.route(accessRead, s.listEvents))
+		v.Get("/events/{id}", s.route(accessRead, s.getEvent))
+
+		v.Post("/test_helpers/advance_clock", s.route(accessTestWrite, s.advanceClock))
+	})
+
+	// /api/v1: the read API (cursor pagination, error.type).
+	root.Route("/api/v1", func(v chi.Router) {
+		v.Use(withDialect(dialect.ReadAPI), s.authenticate)
+		v.NotFound(s.notFound)
+		v.MethodNotAllowed(s.methodNotAllowed)
+
+		v.Get("/customers", s.route(accessRead, s.readListCustomers))
+		v.Get("/customers/{id}", s.route(accessRead, s.readGetCustomer))
+		v.Get("/campaigns", s.route(accessRead, s.readListRecoveries))
+		v.Get("/campaigns/{id}", s.route(accessRead, s.readGetRecovery))
+		v.Get("/cancel_sessions", s.route(accessRead, s.readListCancelSessions))
+		v.Get("/stats", s.route(accessReadOrAnalytics, s.stats))
+	})
+	return root
+}
+
+// route wraps a handler with the route-level checks and error rendering.
+func (s *Server) route(a access, h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := PrincipalFrom(r.Context())
+		if p == nil {
+			s.fail(w, r, holdfast.Errorf(holdfast.EUNAUTHENTICATED, "No API key provided."))
+			return
+		}
+		if err := s.authorize(r, p, a); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.idempotent(w, r, h); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// plain wraps an unauthenticated handler (webhook receiver, click tracking).
+func (s *Server) plain(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path))
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, holdfast.Errorf(holdfast.EMETHOD, "Method %s is not allowed for %s.", r.Method, r.URL.Path))
+}
+
+// routeName renders the matched route as "POST /v1/payments/:id/retry".
+func routeName(r *http.Request) string {
+	pattern := r.URL.Path
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		pattern = rc.RoutePattern()
+	}
+	parts := strings.Split(pattern, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			parts[i] = ":" + strings.Trim(p, "{}")
+		}
+	}
+	return r.Method + " " + strings.Join(parts, "/")
+}

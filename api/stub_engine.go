@@ -1,0 +1,18 @@
+package api
+
+import (
+	"net/http"
+
+	"holdfast"
+)
+
+// Stubs until the owning issue lands; each answers 404 like an unknown route.
+func (s *Server) retryPayment(w http.ResponseWriter, r *http.Request) error {
+	return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
+}
+func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
+	return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
+}
+func (s *Server) clickRedirect(w http.ResponseWriter, r *http.Request) error {
+	return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
+}
