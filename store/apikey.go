@@ -61,8 +61,8 @@ func joinScopes(sc []holdfast.Scope) string {
 	return strings.Join(parts, ",")
 }
 
-func insertKey(ctx context.Context, tx *Tx, k *holdfast.APIKey, token string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO api_keys (`+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+func (s *Store) insertKey(ctx context.Context, k *holdfast.APIKey, token string) error {
+	_, err := s.exec(ctx, `INSERT INTO api_keys (`+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.WorkspaceID, k.Mode.Livemode(), string(k.Kind), holdfast.HashToken(token), holdfast.TokenHint(token), k.Name,
 		joinScopes(k.Scopes), intPtr(k.RateLimit), microsPtr(k.ExpiresAt), nil, nil, nil, holdfast.Micros(k.CreatedAt))
 	return err
@@ -76,10 +76,10 @@ func (s *Store) CreateKey(ctx context.Context, k *holdfast.APIKey, now time.Time
 	}
 	k.ID = holdfast.NewID(holdfast.PrefixKey)
 	k.Object = "api_key"
-	k.CreatedAt = now.UTC()
+	k.CreatedAt = holdfast.FromMicros(holdfast.Micros(now))
 	k.Token = holdfast.NewToken(k.Kind, k.Mode)
 	k.Hint = holdfast.TokenHint(k.Token)
-	return s.InTx(ctx, func(tx *Tx) error { return insertKey(ctx, tx, k, k.Token) })
+	return s.insertKey(ctx, k, k.Token)
 }
 
 // KeyByTokenHash finds a key for authentication; ENOTFOUND when unknown.
@@ -140,8 +140,8 @@ func (s *Store) RevokeKey(ctx context.Context, id string, now time.Time) (*holdf
 // limit; the old key expires after grace. ENOTFOUND for an unknown id,
 // ECONFLICT for a revoked or expired key.
 func (s *Store) RotateKey(ctx context.Context, id string, grace time.Duration, now time.Time) (newKey *holdfast.APIKey, old *holdfast.APIKey, err error) {
-	err = s.InTx(ctx, func(tx *Tx) error {
-		rec, err := scanKey(tx.QueryRow(ctx, `SELECT `+keyCols+` FROM api_keys WHERE id = ?`, id))
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		rec, err := scanKey(s.queryRow(ctx, `SELECT `+keyCols+` FROM api_keys WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return holdfast.NotFound("api_key", id)
 		} else if err != nil {
@@ -152,18 +152,18 @@ func (s *Store) RotateKey(ctx context.Context, id string, grace time.Duration, n
 		}
 		nk := rec.APIKey
 		nk.ID = holdfast.NewID(holdfast.PrefixKey)
-		nk.CreatedAt = now.UTC()
+		nk.CreatedAt = holdfast.FromMicros(holdfast.Micros(now))
 		nk.Token = holdfast.NewToken(nk.Kind, nk.Mode)
 		nk.Hint = holdfast.TokenHint(nk.Token)
 		nk.RevokedAt, nk.LastUsedAt, nk.RotatedTo = nil, nil, ""
-		if err := insertKey(ctx, tx, &nk, nk.Token); err != nil {
+		if err := s.insertKey(ctx, &nk, nk.Token); err != nil {
 			return err
 		}
 		exp := now.Add(grace).UTC()
 		if rec.ExpiresAt != nil && rec.ExpiresAt.Before(exp) {
 			exp = *rec.ExpiresAt
 		}
-		if _, err := tx.Exec(ctx, `UPDATE api_keys SET expires_at = ?, rotated_to = ? WHERE id = ?`, holdfast.Micros(exp), nk.ID, id); err != nil {
+		if _, err := s.exec(ctx, `UPDATE api_keys SET expires_at = ?, rotated_to = ? WHERE id = ?`, holdfast.Micros(exp), nk.ID, id); err != nil {
 			return err
 		}
 		o := rec.APIKey

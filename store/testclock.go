@@ -22,13 +22,13 @@ func (s *Store) TestClockOffset(ctx context.Context, wsID string) (time.Duration
 // AdvanceTestClock adds d to the offset and returns the new offset.
 func (s *Store) AdvanceTestClock(ctx context.Context, wsID string, d time.Duration, now time.Time) (time.Duration, error) {
 	var out time.Duration
-	err := s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE test_clocks SET offset_us = offset_us + ?, updated_at = ? WHERE workspace_id = ?`,
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, `UPDATE test_clocks SET offset_us = offset_us + ?, updated_at = ? WHERE workspace_id = ?`,
 			d.Microseconds(), holdfast.Micros(now), wsID); err != nil {
 			return err
 		}
 		var us int64
-		if err := tx.QueryRow(ctx, `SELECT offset_us FROM test_clocks WHERE workspace_id = ?`, wsID).Scan(&us); err != nil {
+		if err := s.queryRow(ctx, `SELECT offset_us FROM test_clocks WHERE workspace_id = ?`, wsID).Scan(&us); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return holdfast.NotFound("workspace", wsID)
 			}

@@ -5,78 +5,87 @@ import (
 	"database/sql"
 )
 
-// Tx is one database transaction with the store's placeholder rebinding.
-// Every exported store method that writes runs in exactly one Tx.
-type Tx struct {
-	tx *sql.Tx
-	s  *Store
+// Transactions travel in the context: InTx starts one (or joins the one
+// already in ctx), and every store method reaches the database through
+// s.conn(ctx), so steps that must happen together — across packages, e.g.
+// the Stripe ingester recording an event and the engine opening a recovery —
+// share one transaction simply by passing ctx along.
+
+type txKey struct{ s *Store }
+
+// Conn is the subset of *sql.DB / *sql.Tx the store uses, with `?`
+// placeholders rebound for PostgreSQL.
+type Conn struct {
+	s *Store
+	q querier
 }
 
-// querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Exec runs a statement inside the transaction.
-func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+// Exec runs a statement.
+func (c Conn) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.s.rebind(q), args...)
 }
 
-// Query runs a query inside the transaction.
-func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+// Query runs a query.
+func (c Conn) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.s.rebind(q), args...)
 }
 
-// QueryRow runs a single-row query inside the transaction.
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+// QueryRow runs a single-row query.
+func (c Conn) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.s.rebind(q), args...)
 }
 
-// Store returns the store the transaction belongs to.
-func (t *Tx) Store() *Store { return t.s }
+// conn returns the transaction in ctx, or the pool.
+func (s *Store) conn(ctx context.Context) Conn {
+	if tx, ok := ctx.Value(txKey{s}).(*sql.Tx); ok {
+		return Conn{s: s, q: tx}
+	}
+	return Conn{s: s, q: s.db}
+}
 
-// InTx runs fn in a transaction, committing when fn returns nil.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+// Conn exposes conn for sibling packages that keep their own SQL (the job
+// runner); prefer store methods.
+func (s *Store) Conn(ctx context.Context) Conn { return s.conn(ctx) }
+
+// InTransaction reports whether ctx carries a transaction of this store.
+func (s *Store) InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{s}).(*sql.Tx)
+	return ok
+}
+
+// InTx runs fn in a transaction carried by the ctx it receives, committing
+// when fn returns nil. Inside an existing transaction it simply joins it, so
+// the outermost caller decides the boundary.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.InTransaction(ctx) {
+		return fn(ctx)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	t := &Tx{tx: sqlTx, s: s}
-	if err := fn(t); err != nil {
-		_ = sqlTx.Rollback()
+	if err := fn(context.WithValue(ctx, txKey{s}, tx)); err != nil {
+		_ = tx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	return tx.Commit()
 }
 
-// exec, query and queryRow run outside a transaction with rebinding.
+// exec, query and queryRow run on the transaction in ctx, or the pool.
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return s.db.ExecContext(ctx, s.rebind(q), args...)
+	return s.conn(ctx).Exec(ctx, q, args...)
 }
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.db.QueryContext(ctx, s.rebind(q), args...)
+	return s.conn(ctx).Query(ctx, q, args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.db.QueryRowContext(ctx, s.rebind(q), args...)
-}
-
-// nullInt turns a *time-like micros pointer into a SQL value.
-func nullMicros(p *int64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-// scanMicros reads a nullable BIGINT micros column.
-func scanMicros(n sql.NullInt64) *int64 {
-	if !n.Valid {
-		return nil
-	}
-	v := n.Int64
-	return &v
+	return s.conn(ctx).QueryRow(ctx, q, args...)
 }

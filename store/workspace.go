@@ -35,21 +35,22 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *holdfast.Workspace, now 
 	if w.WidgetSecret == "" {
 		w.WidgetSecret = "wsec_" + holdfast.RandomBase62(40)
 	}
-	w.CreatedAt, w.UpdatedAt = now.UTC(), now.UTC()
+	w.CreatedAt = holdfast.FromMicros(holdfast.Micros(now))
+	w.UpdatedAt = w.CreatedAt
 	allow, _ := json.Marshal(w.AllowlistStrings())
-	return s.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO workspaces (id, name, plan, trial_ends_at, ip_allowlist, widget_secret_enc, timezone, is_demo, created_at, updated_at)
+	return s.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.exec(ctx, `INSERT INTO workspaces (id, name, plan, trial_ends_at, ip_allowlist, widget_secret_enc, timezone, is_demo, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.ID, w.Name, string(w.Plan), microsPtr(w.TrialEndsAt), string(allow), s.seal(w.WidgetSecret), w.Timezone, w.IsDemo,
 			holdfast.Micros(now), holdfast.Micros(now))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO test_clocks (workspace_id, offset_us, updated_at) VALUES (?, 0, ?)`, w.ID, holdfast.Micros(now)); err != nil {
+		if _, err := s.exec(ctx, `INSERT INTO test_clocks (workspace_id, offset_us, updated_at) VALUES (?, 0, ?)`, w.ID, holdfast.Micros(now)); err != nil {
 			return err
 		}
 		for _, hook := range workspaceCreateHooks {
-			if err := hook(ctx, tx, w, now); err != nil {
+			if err := hook(ctx, s, w, now); err != nil {
 				return err
 			}
 		}
@@ -59,10 +60,10 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *holdfast.Workspace, now 
 
 // workspaceCreateHooks seed per-workspace defaults (default campaign, cancel
 // flow) inside the creating transaction; their owners register them in init.
-var workspaceCreateHooks []func(ctx context.Context, tx *Tx, w *holdfast.Workspace, now time.Time) error
+var workspaceCreateHooks []func(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error
 
 // OnWorkspaceCreate registers a seeding step run inside CreateWorkspace's transaction.
-func OnWorkspaceCreate(fn func(ctx context.Context, tx *Tx, w *holdfast.Workspace, now time.Time) error) {
+func OnWorkspaceCreate(fn func(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error) {
 	workspaceCreateHooks = append(workspaceCreateHooks, fn)
 }
 
@@ -135,8 +136,8 @@ func (s *Store) DemoWorkspace(ctx context.Context) (*holdfast.Workspace, error) 
 // UpdateWorkspace applies u; ENOTFOUND for an unknown id.
 func (s *Store) UpdateWorkspace(ctx context.Context, id string, u WorkspaceUpdate, now time.Time) (*holdfast.Workspace, error) {
 	var out *holdfast.Workspace
-	err := s.InTx(ctx, func(tx *Tx) error {
-		w, err := s.scanWorkspace(tx.QueryRow(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE id = ?`, id))
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		w, err := s.scanWorkspace(s.queryRow(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return holdfast.NotFound("workspace", id)
 		} else if err != nil {
@@ -159,7 +160,7 @@ func (s *Store) UpdateWorkspace(ctx context.Context, id string, u WorkspaceUpdat
 		}
 		allow, _ := json.Marshal(w.AllowlistStrings())
 		w.UpdatedAt = now.UTC()
-		_, err = tx.Exec(ctx, `UPDATE workspaces SET plan = ?, trial_ends_at = ?, ip_allowlist = ?, widget_secret_enc = ?, timezone = ?, updated_at = ? WHERE id = ?`,
+		_, err = s.exec(ctx, `UPDATE workspaces SET plan = ?, trial_ends_at = ?, ip_allowlist = ?, widget_secret_enc = ?, timezone = ?, updated_at = ? WHERE id = ?`,
 			string(w.Plan), microsPtr(w.TrialEndsAt), string(allow), s.seal(w.WidgetSecret), w.Timezone, holdfast.Micros(now), id)
 		out = w
 		return err
