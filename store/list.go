@@ -80,8 +80,8 @@ func (q ListQuery) filter(alias string, where []string, args []any) ([]string, [
 	return where, args
 }
 
-// page appends ORDER BY newest first and LIMIT/OFFSET. In cursor mode it
-// fetches one extra row so the caller can tell has_more.
+// page appends ORDER BY newest first and LIMIT/OFFSET. Without Count (cursor
+// mode) it fetches one extra row so trim can tell has_more.
 func (q ListQuery) page(alias string) (string, []any) {
 	col := func(c string) string {
 		if alias != "" {
@@ -93,8 +93,8 @@ func (q ListQuery) page(alias string) (string, []any) {
 	if limit <= 0 {
 		limit = 20
 	}
-	if q.After != nil || q.Offset == 0 {
-		limit++ // look-ahead row for has_more
+	if !q.Count {
+		limit++ // cursor mode: a look-ahead row tells has_more
 	}
 	return " ORDER BY " + col("created_at") + " DESC, " + col("id") + " DESC LIMIT ? OFFSET ?", []any{limit, q.Offset}
 }
