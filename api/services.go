@@ -1,7 +1,15 @@
 package api
 
+import "holdfast"
+
 // Services are the domain services behind the handlers, wired by cmd/holdfast.
 // Each field is owned by the package that implements it; a nil service makes
 // its routes answer 404 so a partially wired server still behaves.
 type Services struct {
+	// Engine is the recovery engine: manual retries, test clock, click tracking.
+	Engine EngineService
+	// Recovery is the engine's state machine as the ingester sees it; the
+	// DELETE /v1/customers/:id handler calls Recovery.CustomerDeleted in its
+	// transaction so the customer's in-flight recoveries end as abandoned.
+	Recovery holdfast.RecoveryEvents
 }
