@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"log/slog"
 	"context"
 	"encoding/json"
 	"io"
@@ -34,7 +35,8 @@ type Env struct {
 func New(t testing.TB, backend string, opts ...func(*api.Config)) *Env {
 	t.Helper()
 	st := storetest.Open(t, backend)
-	cfg := api.Config{Store: st, Version: "test"}
+	// Only errors reach the test log; request lines would drown it.
+	cfg := api.Config{Store: st, Version: "test", Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -162,4 +164,12 @@ func (r *Response) Data() []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// testWriter sends log lines to the test's log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
