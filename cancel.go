@@ -15,17 +15,51 @@ const (
 	OutcomeAbandoned      = "abandoned"
 )
 
-// Offer is a save offer (discount, pause, downgrade, other).
+// Offer types of a cancel-flow reason.
+const (
+	OfferDiscount  = "discount"
+	OfferPause     = "pause"
+	OfferDowngrade = "downgrade"
+	OfferOther     = "other"
+)
+
+// Offer is a save offer (discount, pause, downgrade, other). Which fields
+// apply depends on Type; cancelflow.ValidateFlow enforces the combinations.
 type Offer struct {
 	Type           string `json:"type"`
 	CouponID       string `json:"coupon,omitempty"`
 	PercentOff     int    `json:"percent_off,omitempty"`
 	DurationMonths int    `json:"duration_months,omitempty"`
 	MaxMonths      int    `json:"max_months,omitempty"`
+	// ResumeBehavior of a pause: "auto" (Stripe resumes collection at
+	// resumes_at) or "manual" (paused until the merchant resumes it).
 	ResumeBehavior string `json:"resume_behavior,omitempty"`
-	PriceID        string `json:"price,omitempty"`
-	Proration      string `json:"proration_behavior,omitempty"`
-	Message        string `json:"message,omitempty"`
+	// Behavior is Stripe's pause_collection.behavior for invoices during a
+	// pause: void (default), keep_as_draft or mark_uncollectible.
+	Behavior  string `json:"behavior,omitempty"`
+	PriceID   string `json:"price,omitempty"`
+	Proration string `json:"proration_behavior,omitempty"`
+	Message   string `json:"message,omitempty"`
+	// Months and ResumesAt are set on an accepted pause: how long the
+	// customer chose and when collection resumes (nil for manual resume).
+	Months    int        `json:"months,omitempty"`
+	ResumesAt *time.Time `json:"resumes_at,omitempty"`
+}
+
+// ProviderAction is one change made (or, in test mode, simulated) at the
+// billing provider to carry out a cancel-session outcome.
+type ProviderAction struct {
+	Method         string            `json:"method"`
+	Path           string            `json:"path"`
+	Params         map[string]string `json:"params,omitempty"`
+	IdempotencyKey string            `json:"idempotency_key,omitempty"`
+}
+
+// AppliedChange records how an outcome reached the provider: "stripe" for
+// live calls, "simulated" for test mode, which makes no provider call.
+type AppliedChange struct {
+	Provider string           `json:"provider"`
+	Actions  []ProviderAction `json:"actions"`
 }
 
 // CancelReason is one survey answer and its offer.
@@ -61,6 +95,8 @@ type CancelSession struct {
 	Offer         *Offer         `json:"offer"`
 	AcceptedOffer *Offer         `json:"accepted_offer"`
 	Reasons       []CancelReason `json:"reasons,omitempty"`
+	Applied       *AppliedChange `json:"applied"`
+	RespondedAt   *time.Time     `json:"-"`
 	ExpiresAt     time.Time      `json:"expires_at"`
 	CompletedAt   *time.Time     `json:"completed_at"`
 	CreatedAt     time.Time      `json:"created_at"`

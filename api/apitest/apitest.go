@@ -5,10 +5,10 @@ package apitest
 
 import (
 	"bytes"
-	"log/slog"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
