@@ -33,6 +33,9 @@ func Backends() []string {
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	if os.Getenv(PostgresEnv) == "" {
+		if os.Getenv("HOLDFAST_REQUIRE_POSTGRES") != "" {
+			t.Fatalf("HOLDFAST_REQUIRE_POSTGRES is set but %s is empty: PostgreSQL tests would be skipped", PostgresEnv)
+		}
 		t.Logf("%s not set; PostgreSQL variant skipped", PostgresEnv)
 	}
 	for _, b := range Backends() {
