@@ -73,7 +73,7 @@ type WebhookDelivery struct {
 	NextAttemptAt  *time.Time               `json:"next_attempt_at"`
 	LastStatusCode *int                     `json:"last_status_code"`
 	LastError      string                   `json:"last_error,omitempty"`
-	Attempts       []WebhookDeliveryAttempt `json:"attempts,omitempty"`
+	Attempts       []WebhookDeliveryAttempt `json:"attempts"`
 	CreatedAt      time.Time                `json:"created_at"`
 	UpdatedAt      time.Time                `json:"updated_at"`
 }

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"holdfast"
+)
+
+// Claiming: a worker leases due deliveries before sending them. The lease is a
+// random token plus locked_until in real time (leases are about processes, not
+// about test clocks). Until locked_until passes nobody else claims the
+// delivery, and RecordDeliveryAttempts only changes a delivery whose lease
+// still matches, so one attempt is never sent by two workers at once and a
+// worker that died mid-attempt is replaced once its lease runs out.
+
+// DeliveryClaim is one delivery leased to a worker for one attempt, with
+// everything needed to send it.
+type DeliveryClaim struct {
+	ID           string
+	WorkspaceID  string
+	Mode         holdfast.Mode
+	EndpointID   string
+	URL          string
+	Secret       string
+	Event        *holdfast.Event
+	Status       string    // status before this attempt
+	AttemptCount int       // attempts made before this one
+	CreatedAt    time.Time // mode clock; the retry window runs from here
+	// ClockOffset is how far the mode's clock ran ahead of real time at claim
+	// time: the workspace's test-clock offset in test mode, 0 in live mode.
+	ClockOffset time.Duration
+	Lease       string
+}
+
+// DueFilter narrows ClaimDueDeliveries; zero fields match everything.
+type DueFilter struct {
+	WorkspaceID string
+	Mode        holdfast.Mode
+}
+
+// ClaimDueDeliveries leases up to limit pending deliveries that are due, for
+// lease (real time). A delivery is due when next_attempt_at has passed in its
+// mode's clock: real time (now) for live mode, now plus the workspace's
+// test-clock offset for test mode. Deliveries leased by someone else whose
+// lease has not expired are skipped. PostgreSQL callers skip each other's rows
+// (FOR UPDATE SKIP LOCKED); SQLite's single writer serializes claims.
+func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Time, lease time.Duration, limit int) ([]*DeliveryClaim, error) {
+	var out []*DeliveryClaim
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		token := holdfast.RandomBase62(20)
+		var ids []string
+		for _, live := range []bool{true, false} {
+			if f.Mode != "" && f.Mode.Livemode() != live {
+				continue
+			}
+			got, err := s.claimDueIDs(ctx, f.WorkspaceID, live, now, now.Add(lease), token, limit-len(ids))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, got...)
+			if len(ids) >= limit {
+				break
+			}
+		}
+		var err error
+		out, err = s.loadClaims(ctx, ids, token)
+		return err
+	})
+	return out, err
+}
+
+// claimDueIDs leases due deliveries of one mode and returns their ids.
+func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, until time.Time, token string, limit int) ([]string, error) {
+	nowUS := holdfast.Micros(now)
+	where := []string{"d.status = ?", "d.livemode = ?", "(d.locked_until IS NULL OR d.locked_until < ?)"}
+	args := []any{DeliveryPending, live, nowUS}
+	from := "webhook_deliveries d"
+	if live {
+		where = append(where, "d.next_attempt_at <= ?")
+		args = append(args, nowUS)
+	} else {
+		// Each workspace's test clock has its own offset. The first bound
+		// (the largest offset) lets the index range-scan; the second is exact.
+		var maxOff int64
+		q, qa := `SELECT COALESCE(MAX(offset_us), 0) FROM test_clocks`, []any{}
+		if wsID != "" {
+			q, qa = q+` WHERE workspace_id = ?`, append(qa, wsID)
+		}
+		if err := s.queryRow(ctx, q, qa...).Scan(&maxOff); err != nil {
+			return nil, err
+		}
+		from += " JOIN test_clocks tc ON tc.workspace_id = d.workspace_id"
+		where = append(where, "d.next_attempt_at <= ?", "d.next_attempt_at <= ? + tc.offset_us")
+		args = append(args, nowUS+maxOff, nowUS)
+	}
+	if wsID != "" {
+		where = append(where, "d.workspace_id = ?")
+		args = append(args, wsID)
+	}
+	sub := `SELECT d.id FROM ` + from + whereSQL(where) + ` ORDER BY d.next_attempt_at LIMIT ?`
+	args = append(args, limit)
+	var q string
+	if s.dialect == Postgres {
+		q = `WITH due AS (` + sub + ` FOR UPDATE OF d SKIP LOCKED)
+			UPDATE webhook_deliveries SET lease = ?, locked_until = ? FROM due WHERE webhook_deliveries.id = due.id RETURNING webhook_deliveries.id`
+		args = append(args, token, holdfast.Micros(until))
+	} else {
+		q = `UPDATE webhook_deliveries SET lease = ?, locked_until = ? WHERE id IN (` + sub + `) RETURNING id`
+		args = append([]any{token, holdfast.Micros(until)}, args...)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ClaimDelivery leases one delivery of an endpoint, whatever its status, for a
+// manual re-send or a test ping. ENOTFOUND when the delivery is not the
+// endpoint's in this workspace and mode; ECONFLICT while another attempt of it
+// is in flight.
+func (s *Store) ClaimDelivery(ctx context.Context, wsID string, mode holdfast.Mode, endpointID, id string, now time.Time, lease time.Duration) (*DeliveryClaim, error) {
+	var out *DeliveryClaim
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.GetWebhookEndpoint(ctx, wsID, mode, endpointID); err != nil {
+			return err
+		}
+		var locked sql.NullInt64
+		err := s.queryRow(ctx, `SELECT locked_until FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?`, id, endpointID).Scan(&locked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return holdfast.NotFound("webhook delivery", id)
+		} else if err != nil {
+			return err
+		}
+		if locked.Valid && locked.Int64 >= holdfast.Micros(now) {
+			return holdfast.Errorf(holdfast.ECONFLICT, "An attempt of webhook delivery '%s' is in progress; retry in a few seconds.", id)
+		}
+		token := holdfast.RandomBase62(20)
+		if _, err := s.exec(ctx, `UPDATE webhook_deliveries SET lease = ?, locked_until = ? WHERE id = ?`,
+			token, holdfast.Micros(now.Add(lease)), id); err != nil {
+			return err
+		}
+		claims, err := s.loadClaims(ctx, []string{id}, token)
+		if err == nil && len(claims) == 1 {
+			out = claims[0]
+		}
+		return err
+	})
+	return out, err
+}
+
+// loadClaims reads what a worker needs to send leased deliveries.
+func (s *Store) loadClaims(ctx context.Context, ids []string, token string) ([]*DeliveryClaim, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.query(ctx, `SELECT d.id, d.workspace_id, d.livemode, d.endpoint_id, e.url, e.secret_enc, d.status, d.attempt_count, d.created_at,
+			COALESCE(tc.offset_us, 0), ev.id, ev.workspace_id, ev.livemode, ev.type, ev.object_id, ev.data, ev.created_at
+		FROM webhook_deliveries d
+		JOIN webhook_endpoints e ON e.id = d.endpoint_id
+		JOIN events ev ON ev.id = d.event_id
+		LEFT JOIN test_clocks tc ON tc.workspace_id = d.workspace_id
+		WHERE d.id IN (`+deliveryQMarks(len(ids))+`) ORDER BY d.next_attempt_at, d.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	secrets := map[string]string{} // sealed → opened, one decryption per endpoint
+	out := make([]*DeliveryClaim, 0, len(ids))
+	for rows.Next() {
+		var (
+			c            DeliveryClaim
+			ev           holdfast.Event
+			live         bool
+			sealed, data string
+			created, off int64
+			evCreated    int64
+		)
+		if err := rows.Scan(&c.ID, &c.WorkspaceID, &live, &c.EndpointID, &c.URL, &sealed, &c.Status, &c.AttemptCount, &created,
+			&off, &ev.ID, &ev.WorkspaceID, &ev.Livemode, &ev.Type, &ev.ObjectID, &data, &evCreated); err != nil {
+			return nil, err
+		}
+		secret, ok := secrets[sealed]
+		if !ok {
+			if secret, err = s.open(sealed); err != nil {
+				return nil, err
+			}
+			secrets[sealed] = secret
+		}
+		c.Secret, c.Mode, c.Lease = secret, holdfast.ModeOf(live), token
+		c.CreatedAt = holdfast.FromMicros(created)
+		if !live {
+			c.ClockOffset = time.Duration(off) * time.Microsecond
+		}
+		ev.Object, ev.Data, ev.CreatedAt = "event", []byte(data), holdfast.FromMicros(evCreated)
+		c.Event = &ev
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseDeliveries gives leases back without recording an attempt, for
+// deliveries a stopping worker did not (finish to) send; they are claimable
+// again at once.
+func (s *Store) ReleaseDeliveries(ctx context.Context, claims []*DeliveryClaim) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for _, c := range claims {
+			if _, err := s.exec(ctx, `UPDATE webhook_deliveries SET lease = NULL, locked_until = NULL WHERE id = ? AND lease = ?`, c.ID, c.Lease); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CountDueDeliveries counts pending deliveries that are due now (leased or
+// not), so a caller that must see them all done can wait for the ones another
+// worker holds.
+func (s *Store) CountDueDeliveries(ctx context.Context, f DueFilter, now time.Time) (int, error) {
+	nowUS := holdfast.Micros(now)
+	where := []string{"d.status = ?", "d.next_attempt_at <= CASE WHEN d.livemode THEN ? ELSE ? + tc.offset_us END"}
+	args := []any{DeliveryPending, nowUS, nowUS}
+	if f.Mode != "" {
+		where = append(where, "d.livemode = ?")
+		args = append(args, f.Mode.Livemode())
+	}
+	if f.WorkspaceID != "" {
+		where = append(where, "d.workspace_id = ?")
+		args = append(args, f.WorkspaceID)
+	}
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM webhook_deliveries d JOIN test_clocks tc ON tc.workspace_id = d.workspace_id`+whereSQL(where), args...).Scan(&n)
+	return n, err
+}
