@@ -42,6 +42,10 @@ type ClientOptions struct {
 	// AllowLoopback exempts loopback addresses from BlockPrivate, for running
 	// a live-mode setup against a receiver on the same machine (and in tests).
 	AllowLoopback bool
+	// MaxIdleConnsPerHost is how many kept-alive connections to one receiver
+	// host are reused (default 4). The delivery worker raises it to its
+	// concurrency so that many endpoints on one host do not churn sockets.
+	MaxIdleConnsPerHost int
 }
 
 // Result is the outcome of one delivery attempt, as logged per attempt.
@@ -81,6 +85,9 @@ func NewClient(opts ClientOptions) *Client {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
+	if opts.MaxIdleConnsPerHost <= 0 {
+		opts.MaxIdleConnsPerHost = 4
+	}
 	dialer := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
 	if opts.BlockPrivate {
 		dialer.Control = dialGuard(opts.AllowLoopback)
@@ -92,8 +99,8 @@ func NewClient(opts ClientOptions) *Client {
 		DialContext:            dialer.DialContext,
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    opts.Timeout,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		MaxIdleConns:           max(100, opts.MaxIdleConnsPerHost),
+		MaxIdleConnsPerHost:    opts.MaxIdleConnsPerHost,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
