@@ -97,6 +97,7 @@ type CancelSession struct {
 	Reasons       []CancelReason `json:"reasons,omitempty"`
 	Applied       *AppliedChange `json:"applied"`
 	RespondedAt   *time.Time     `json:"-"`
+	ApplyAttempt  int            `json:"-"` // provider rejections so far (part of idempotency keys)
 	ExpiresAt     time.Time      `json:"expires_at"`
 	CompletedAt   *time.Time     `json:"completed_at"`
 	CreatedAt     time.Time      `json:"created_at"`

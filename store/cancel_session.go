@@ -16,7 +16,7 @@ import (
 // workspace and mode, which makes the RFC 3339 cursor of /api/v1 exact.
 
 const cancelSessionCols = `id, workspace_id, livemode, customer_id, customer, subscription, status, outcome, reason, feedback,
-	offer, accepted_offer, applied, responded_at, expires_at, completed_at, created_at`
+	offer, accepted_offer, applied, responded_at, apply_attempt, expires_at, completed_at, created_at`
 
 func scanCancelSession(row interface{ Scan(...any) error }) (*holdfast.CancelSession, error) {
 	var (
@@ -28,7 +28,7 @@ func scanCancelSession(row interface{ Scan(...any) error }) (*holdfast.CancelSes
 		expires, created          int64
 	)
 	if err := row.Scan(&cs.ID, &cs.WorkspaceID, &cs.Livemode, &customerID, &cs.Customer, &cs.Subscription, &cs.Status,
-		&outcome, &reason, &feedback, &offer, &accepted, &applied, &responded, &expires, &completed, &created); err != nil {
+		&outcome, &reason, &feedback, &offer, &accepted, &applied, &responded, &cs.ApplyAttempt, &expires, &completed, &created); err != nil {
 		return nil, err
 	}
 	cs.Object = "cancel_session"
@@ -123,6 +123,23 @@ func (s *Store) UpdateCancelSession(ctx context.Context, cs *holdfast.CancelSess
 		return err
 	}
 	return holdfast.Errorf(holdfast.ECONFLICT, "Cancel session %s is already completed.", cs.ID)
+}
+
+// BumpCancelSessionAttempt counts a definite provider rejection of an
+// in-progress session's outcome, so its next attempt uses fresh idempotency
+// keys. ECONFLICT when the session is no longer in progress.
+func (s *Store) BumpCancelSessionAttempt(ctx context.Context, cs *holdfast.CancelSession, now time.Time) error {
+	res, err := s.exec(ctx, `UPDATE cancel_sessions SET apply_attempt = apply_attempt + 1, updated_at = ?
+		WHERE id = ? AND workspace_id = ? AND livemode = ? AND status = ?`,
+		holdfast.Micros(now), cs.ID, cs.WorkspaceID, cs.Livemode, holdfast.SessionInProgress)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return holdfast.Errorf(holdfast.ECONFLICT, "Cancel session %s is already completed.", cs.ID)
+	}
+	cs.ApplyAttempt++
+	return nil
 }
 
 // DiscountOfferedSince reports whether a customer (Stripe id) was presented a

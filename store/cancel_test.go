@@ -126,6 +126,12 @@ func TestCancelSessionUpdateAndErrors(t *testing.T) {
 		if err := s.UpdateCancelSession(ctx, cs, &resp, resp); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.BumpCancelSessionAttempt(ctx, cs, resp); err != nil || cs.ApplyAttempt != 1 {
+			t.Fatalf("bump: %v (attempt %d)", err, cs.ApplyAttempt)
+		}
+		if got, _ := s.GetCancelSession(ctx, w.ID, holdfast.ModeTest, cs.ID); got.ApplyAttempt != 1 {
+			t.Fatalf("stored attempt %d", got.ApplyAttempt)
+		}
 		outcome := holdfast.OutcomeSavedDiscount
 		done := t0.Add(2 * time.Minute)
 		cs.Status, cs.Outcome, cs.AcceptedOffer, cs.CompletedAt = holdfast.SessionCompleted, &outcome, offer, &done
@@ -140,6 +146,9 @@ func TestCancelSessionUpdateAndErrors(t *testing.T) {
 		}
 		if err := s.UpdateCancelSession(ctx, cs, nil, done); holdfast.ErrorCode(err) != holdfast.ECONFLICT {
 			t.Fatalf("second write to a completed session: want ECONFLICT, got %v", err)
+		}
+		if err := s.BumpCancelSessionAttempt(ctx, cs, done); holdfast.ErrorCode(err) != holdfast.ECONFLICT {
+			t.Fatalf("bump on a completed session: want ECONFLICT, got %v", err)
 		}
 		ghost := *cs
 		ghost.ID = "cs_ghost"
