@@ -12,4 +12,6 @@ type Services struct {
 	// DELETE /v1/customers/:id handler calls Recovery.CustomerDeleted in its
 	// transaction so the customer's in-flight recoveries end as abandoned.
 	Recovery holdfast.RecoveryEvents
+	// Cancel runs the cancel flow: configuration, widget sessions, timeouts.
+	Cancel CancelService
 }

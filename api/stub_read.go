@@ -19,6 +19,3 @@ func (s *Server) readListRecoveries(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) readGetRecovery(w http.ResponseWriter, r *http.Request) error {
 	return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
 }
-func (s *Server) readListCancelSessions(w http.ResponseWriter, r *http.Request) error {
-	return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
-}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// The widget calls of SPEC §7. They accept a publishable key (or a secret
+// key with write): routes.go gives them accessWidget, and api/cors.go lets
+// merchants' pages call them cross-origin.
+
+type createCancelSessionBody struct {
+	Customer     string `json:"customer"`
+	Subscription string `json:"subscription"`
+	AuthHash     string `json:"auth_hash"`
+}
+
+type respondCancelSessionBody struct {
+	Reason   string  `json:"reason"`
+	Feedback *string `json:"feedback"`
+}
+
+// acceptCancelSessionBody is optional: `months` picks a pause length up to
+// the offer's max_months (default: max_months).
+type acceptCancelSessionBody struct {
+	Months int `json:"months"`
+}
+
+func (s *Server) createCancelSession(w http.ResponseWriter, r *http.Request) error {
+	if s.svc.Cancel == nil {
+		return s.unrouted(r)
+	}
+	var body createCancelSessionBody
+	if err := decodeJSON(r, &body, false); err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	cs, err := s.svc.Cancel.Start(r.Context(), p.Workspace, p.Mode, p.Clock.Now(), body.Customer, body.Subscription, body.AuthHash)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cs)
+	return nil
+}
+
+func (s *Server) respondCancelSession(w http.ResponseWriter, r *http.Request) error {
+	if s.svc.Cancel == nil {
+		return s.unrouted(r)
+	}
+	var body respondCancelSessionBody
+	if err := decodeJSON(r, &body, false); err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	cs, err := s.svc.Cancel.Respond(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now(), chi.URLParam(r, "id"), body.Reason, body.Feedback)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cs)
+	return nil
+}
+
+func (s *Server) acceptCancelSession(w http.ResponseWriter, r *http.Request) error {
+	if s.svc.Cancel == nil {
+		return s.unrouted(r)
+	}
+	var body acceptCancelSessionBody
+	if err := decodeJSON(r, &body, true); err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	cs, err := s.svc.Cancel.Accept(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now(), chi.URLParam(r, "id"), body.Months)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cs)
+	return nil
+}
+
+func (s *Server) cancelCancelSession(w http.ResponseWriter, r *http.Request) error {
+	if s.svc.Cancel == nil {
+		return s.unrouted(r)
+	}
+	if err := decodeJSON(r, &struct{}{}, true); err != nil {
+		return err
+	}
+	p := PrincipalFrom(r.Context())
+	cs, err := s.svc.Cancel.Cancel(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now(), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cs)
+	return nil
+}
