@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -108,7 +109,7 @@ func newEnv(t *testing.T, st *store.Store, adjust ...func(*webhook.Config)) *env
 
 // worker builds a worker on st sharing the env's clock and signal.
 func (e *env) worker(st *store.Store, adjust ...func(*webhook.Config)) *webhook.Worker {
-	cfg := webhook.Config{Store: st, Clock: e.clock, UserAgent: "Holdfast-Webhooks/test", Concurrency: 4,
+	cfg := webhook.Config{Store: st, Clock: e.clock, UserAgent: "Holdfast-Webhooks/test", Concurrency: 4, Logger: slog.New(slog.DiscardHandler),
 		AfterRecord: func(recs []store.AttemptRecord) { e.recorded <- len(recs) }}
 	for _, a := range adjust {
 		a(&cfg)

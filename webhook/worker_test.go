@@ -22,6 +22,7 @@ func TestWorkerDefaults(t *testing.T) {
 }
 
 func TestWorkerSignedEnvelope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		rv := newRecv(t, nil)
@@ -85,6 +86,7 @@ func TestWorkerSignedEnvelope(t *testing.T) {
 }
 
 func TestWorkerEventFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		rv := newRecv(t, nil)
@@ -135,6 +137,7 @@ func TestWorkerEventFilters(t *testing.T) {
 // RunDue; the live variant moves the injected real clock under the
 // background worker.
 func TestWorkerRetriesUntilSuccess(t *testing.T) {
+	t.Parallel()
 	failFive := func(n int, _ *http.Request) int {
 		if n < 5 {
 			return []int{500, 503, 404, 429, 302}[n]
@@ -217,6 +220,7 @@ func TestWorkerRetriesUntilSuccess(t *testing.T) {
 }
 
 func TestWorkerDisablesEndpointAfterThreeDays(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		rv := newRecv(t, func(int, *http.Request) int { return 500 })
