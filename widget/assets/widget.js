@@ -78,8 +78,8 @@
     const months = (v, prefix) => (positive(v) ? prefix + plural(positive(v), 'month') : '');
     switch (o.type) {
       case 'discount': {
-        const pct = positive(o.percent);
-        return [(pct ? 'Take ' + pct + '% off' : 'Get a discount') + months(o.months, ' for '), msg, 'Apply discount'];
+        const pct = positive(o.percent_off);
+        return [(pct ? 'Take ' + pct + '% off' : 'Get a discount') + months(o.duration_months, ' for '), msg, 'Apply discount'];
       }
       case 'pause': return ['Pause your subscription' + months(o.max_months, ' for up to '), msg, 'Pause subscription'];
       case 'downgrade': return ['Switch to a cheaper plan', msg, 'Switch plan'];
