@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"holdfast"
+	"holdfast/api"
+	"holdfast/cancelflow"
+	"holdfast/store"
+	"holdfast/widget"
+)
+
+// Stripe ids the demo page runs the cancel flow for. They need not exist in
+// the mirror: the widget takes Stripe ids as given, and test mode only
+// simulates what it would change at Stripe.
+const (
+	demoCancelCustomer     = "cus_demo_cancel_flow"
+	demoCancelSubscription = "sub_demo_cancel_flow"
+)
+
+// wireCancel adds the cancel flow: the API service, the background timeout
+// sweep (live sessions by real time, test sessions by each workspace's test
+// clock), GET /widget.js always, and GET /demo/cancel under serve --demo.
+func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) *cancelflow.Service {
+	svc := cancelflow.New(cancelflow.Config{Store: st, StripeAPIBase: cfg.StripeAPIBase, Logger: log})
+	w.services.Cancel = svc
+	sw := cancelflow.NewSweeper(svc, cancelflow.SweeperConfig{Clock: clock})
+	w.background = append(w.background, sw.Start)
+	w.stops = append(w.stops, sw.Stop)
+	w.mounts = append(w.mounts, api.Mount{Pattern: "/widget.js", Handler: widget.ScriptHandler()})
+	if cfg.Demo {
+		w.mounts = append(w.mounts, api.Mount{Pattern: "/demo/cancel", Handler: &demoCancelPage{st: st, clock: clock, log: log}})
+	}
+	return svc
+}
+
+// demoCancelPage serves the widget demo for the demo workspace. serve
+// creates that workspace after the routes are built, so the page resolves
+// it on first use; the publishable key is minted once per process (tokens
+// are stored hashed and cannot be read back), while the auth hash is
+// computed per request so a rotated widget secret takes effect at once.
+type demoCancelPage struct {
+	st    *store.Store
+	clock holdfast.Clock
+	log   *slog.Logger
+
+	mu    sync.Mutex
+	wsID  string
+	token string
+}
+
+func (p *demoCancelPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ws, token, err := p.demo(r.Context())
+	if err != nil {
+		p.log.Error("demo cancel page", "err", err)
+		http.Error(w, "The demo workspace is not ready; start the server with --demo.", http.StatusServiceUnavailable)
+		return
+	}
+	widget.DemoPageHandler(widget.DemoConfig{
+		PublishableKey: token,
+		Customer:       demoCancelCustomer,
+		Subscription:   demoCancelSubscription,
+		AuthHash:       cancelflow.AuthHash(ws.WidgetSecret, demoCancelCustomer),
+	}).ServeHTTP(w, r)
+}
+
+// demo returns the demo workspace (fresh, for its current widget secret)
+// and the page's publishable test key, minting the key on first use.
+func (p *demoCancelPage) demo(ctx context.Context) (*holdfast.Workspace, string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.wsID != "" {
+		ws, err := p.st.GetWorkspace(ctx, p.wsID)
+		return ws, p.token, err
+	}
+	ws, err := p.st.DemoWorkspace(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	token, err := mintDemoPublishableKey(ctx, p.st, ws.ID, p.clock.Now())
+	if err != nil {
+		return nil, "", err
+	}
+	p.wsID, p.token = ws.ID, token
+	return ws, token, nil
+}
+
+// mintDemoPublishableKey creates a test-mode publishable key for the demo page.
+func mintDemoPublishableKey(ctx context.Context, st *store.Store, wsID string, now time.Time) (string, error) {
+	k := &holdfast.APIKey{WorkspaceID: wsID, Mode: holdfast.ModeTest, Kind: holdfast.KindPublishable, Name: "demo cancel-flow page",
+		Scopes: []holdfast.Scope{}}
+	if err := st.CreateKey(ctx, k, now); err != nil {
+		return "", err
+	}
+	return k.Token, nil
+}
