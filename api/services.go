@@ -14,4 +14,6 @@ type Services struct {
 	Recovery holdfast.RecoveryEvents
 	// Cancel runs the cancel flow: configuration, widget sessions, timeouts.
 	Cancel CancelService
+	// Stripe receives Stripe webhooks (POST /hooks/stripe/:workspace_id).
+	Stripe StripeWebhookService
 }

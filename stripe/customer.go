@@ -1,0 +1,152 @@
+package stripe
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"holdfast"
+	"holdfast/store"
+)
+
+// Customer events: customer.created|updated mirror the customer,
+// customer.deleted tombstones it, and payment_method.attached or a changed
+// invoice_settings.default_payment_method tells the engine the card changed.
+
+func init() {
+	handlers["customer.created"] = applyCustomer
+	handlers["customer.updated"] = applyCustomer
+	handlers["customer.deleted"] = deleteCustomer
+	handlers["payment_method.attached"] = paymentMethodAttached
+}
+
+// TagsMetadataKey is the Stripe customer metadata key whose comma-separated
+// value becomes the customer's Holdfast tags (campaign filters, list filters).
+const TagsMetadataKey = "holdfast_tags"
+
+// customerSnapshot reads a Stripe customer object.
+func customerSnapshot(o obj, at time.Time) store.CustomerSnapshot {
+	meta := o.stringMap("metadata")
+	return store.CustomerSnapshot{
+		ProviderID:           o.id("id"),
+		Email:                email(o),
+		Name:                 o.strPtr("name"),
+		Metadata:             meta,
+		Tags:                 splitTags(meta[TagsMetadataKey]),
+		Timezone:             customerTimezone(meta, o.obj("address")),
+		DefaultPaymentMethod: o.id("invoice_settings", "default_payment_method"),
+		ProviderTime:         at,
+	}
+}
+
+// email returns the customer's email; one longer than Stripe allows (512)
+// is treated as absent rather than indexed.
+func email(o obj) *string {
+	e := o.strPtr("email")
+	if e != nil && len(*e) > 512 {
+		return nil
+	}
+	return e
+}
+
+// splitTags splits holdfast_tags ("vip, beta") into tags, dropping blanks and
+// tags longer than 100 characters.
+func splitTags(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" && len(t) <= 100 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// paymentMethodCard reads the card of a payment method object (or an id).
+func paymentMethodCard(o obj, path ...string) holdfast.Card {
+	pm := o.obj(path...)
+	return holdfast.Card{
+		PaymentMethod: o.id(path...),
+		Fingerprint:   pm.str("card", "fingerprint"),
+		Brand:         pm.str("card", "brand"),
+		Funding:       pm.str("card", "funding"),
+	}
+}
+
+func applyCustomer(ctx context.Context, c *call) error {
+	snap := customerSnapshot(c.ev.Object, c.ev.Created)
+	if snap.ProviderID == "" {
+		return nil // nothing to mirror: recorded so Stripe stops resending it
+	}
+	ch, err := c.in.store.UpsertCustomer(ctx, c.ws, c.mode, snap, c.now)
+	if err != nil {
+		return err
+	}
+	if err := c.in.fail("mirrored"); err != nil {
+		return err
+	}
+	// A new default payment method is a card update (SPEC §11) — but only
+	// against a real earlier snapshot: a stub made from an invoice
+	// (provider_updated_at 0) never knew the old card.
+	prev := ch.Previous
+	if !ch.Applied || prev == nil || prev.ProviderUpdatedAt == 0 || snap.DefaultPaymentMethod == "" ||
+		snap.DefaultPaymentMethod == prev.DefaultPaymentMethod {
+		return nil
+	}
+	eng, err := c.engine()
+	if err != nil {
+		return err
+	}
+	card := paymentMethodCard(c.ev.Object, "invoice_settings", "default_payment_method")
+	return eng.CardUpdated(ctx, c.ws, c.mode, ch.Customer.ID, card, c.now)
+}
+
+// deleteCustomer erases a customer deleted at Stripe exactly like DELETE
+// /v1/customers/:id does (store.DeleteCustomer: personal data gone, in-flight
+// recoveries abandoned, customer.deleted recorded). A customer never mirrored
+// gets a tombstone instead, so a late customer.created cannot bring it back.
+func deleteCustomer(ctx context.Context, c *call) error {
+	id := c.ev.Object.id("id")
+	if id == "" {
+		return nil
+	}
+	cus, err := c.in.store.CustomerByProviderID(ctx, c.ws, c.mode, id)
+	switch {
+	case holdfast.ErrorCode(err) == holdfast.ENOTFOUND:
+		_, err = c.in.store.TombstoneCustomer(ctx, c.ws, c.mode, id, c.ev.Created, c.now)
+		return err
+	case err != nil:
+		return err
+	case cus.Deleted:
+		return nil
+	}
+	eng, err := c.engine()
+	if err != nil {
+		return err
+	}
+	_, err = c.in.store.DeleteCustomer(ctx, c.ws, c.mode, cus.ID, eng, c.now)
+	return err
+}
+
+func paymentMethodAttached(ctx context.Context, c *call) error {
+	pm := c.ev.Object
+	customer := pm.id("customer")
+	if customer == "" {
+		return nil
+	}
+	cus, err := c.in.store.CustomerByProviderID(ctx, c.ws, c.mode, customer)
+	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+		return nil // not mirrored: it has no failed payments to retry
+	} else if err != nil {
+		return err
+	}
+	if cus.Deleted {
+		return nil
+	}
+	eng, err := c.engine()
+	if err != nil {
+		return err
+	}
+	card := holdfast.Card{PaymentMethod: pm.id("id"), Fingerprint: pm.str("card", "fingerprint"),
+		Brand: pm.str("card", "brand"), Funding: pm.str("card", "funding")}
+	return eng.CardUpdated(ctx, c.ws, c.mode, cus.ID, card, c.now)
+}

@@ -1,0 +1,114 @@
+package stripe
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/stripe/stripe-go/v85/webhook"
+
+	"holdfast"
+	"holdfast/store"
+)
+
+// MaxPayloadBytes caps a webhook body. Stripe events are far smaller (an
+// invoice with many lines is tens of KiB); the cap keeps a hostile sender
+// from making us parse megabytes.
+const MaxPayloadBytes = 1 << 20
+
+// DefaultTolerance is how old a Stripe-Signature timestamp may be (Stripe's
+// own recommendation, and stripe-go's default).
+const DefaultTolerance = 300 * time.Second
+
+// Event is a verified Stripe event reduced to what ingestion reads.
+type Event struct {
+	ID       string
+	Type     string
+	Livemode bool
+	Created  time.Time // Stripe's `created`: orders events about one object
+	Object   obj       // data.object
+	Previous obj       // data.previous_attributes (updates only)
+}
+
+// Errors of signature verification. They all render as 400 invalid_request;
+// the messages never say whether a workspace exists.
+var (
+	errNoSignature  = holdfast.Errorf(holdfast.EINVALID, "Missing Stripe-Signature header.")
+	errBadHeader    = holdfast.Errorf(holdfast.EINVALID, "Malformed Stripe-Signature header.")
+	errStale        = holdfast.Errorf(holdfast.EINVALID, "Stripe-Signature timestamp is outside the 5-minute tolerance.")
+	errNoMatch      = holdfast.Errorf(holdfast.EINVALID, "No signature in Stripe-Signature matches this endpoint's signing secret.")
+	errBadPayload   = holdfast.Errorf(holdfast.EINVALID, "The webhook body is not a Stripe event.")
+	errModeMismatch = holdfast.Errorf(holdfast.EINVALID, "The event's livemode does not match the mode of the signing secret that verified it.")
+	errTooLarge     = holdfast.Errorf(holdfast.ETOOLARGE, "Request body exceeds the 1 MiB limit.")
+)
+
+// verify checks the Stripe-Signature of payload against the workspace's test
+// and live signing secrets and parses the event. The secret that verifies it
+// decides the mode, and the event's livemode must agree (a test event signed
+// with the live secret, or the reverse, is refused), so livemode=false events
+// only ever land in test mode.
+//
+// The header is checked first with no secret at all, so a missing, malformed
+// or stale header gets the same answer whether or not the workspace exists.
+// Signatures are checked by stripe-go (HMAC-SHA256 over "t.payload", every v1
+// signature tried, which is how Stripe rolls a secret). API-version mismatches
+// are ignored on purpose: the event is read with tolerant accessors over its
+// raw JSON, not with this library version's typed structs.
+func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, header string) (*Event, holdfast.Mode, error) {
+	if len(payload) > MaxPayloadBytes {
+		return nil, "", errTooLarge
+	}
+	if header == "" {
+		return nil, "", errNoSignature
+	}
+	switch err := webhook.ValidatePayloadWithTolerance(payload, header, "", in.tolerance); {
+	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader):
+		return nil, "", errBadHeader
+	case errors.Is(err, webhook.ErrTooOld):
+		return nil, "", errStale
+	}
+	if _, err := in.store.GetWorkspace(ctx, wsID); err != nil {
+		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+			in.log.Warn("stripe webhook for unknown workspace", "workspace", wsID)
+			return nil, "", errNoMatch
+		}
+		return nil, "", err
+	}
+	configured := false
+	for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {
+		secret, err := in.store.WorkspaceSecret(ctx, wsID, mode, store.SecretStripeWebhook)
+		if err != nil {
+			return nil, "", err
+		}
+		if secret == "" {
+			continue
+		}
+		configured = true
+		se, err := webhook.ConstructEventWithOptions(payload, header, secret, webhook.ConstructEventOptions{
+			Tolerance: in.tolerance, IgnoreAPIVersionMismatch: true,
+		})
+		switch {
+		case errors.Is(err, webhook.ErrNoValidSignature):
+			continue
+		case errors.Is(err, webhook.ErrTooOld):
+			return nil, "", errStale
+		case err != nil:
+			return nil, "", errBadPayload
+		}
+		if se.Livemode != mode.Livemode() {
+			return nil, "", errModeMismatch
+		}
+		if se.ID == "" || len(se.ID) > maxID || se.Type == "" || len(se.Type) > maxID || se.Created < 0 || se.Created > maxUnix {
+			return nil, "", errBadPayload
+		}
+		ev := &Event{ID: se.ID, Type: string(se.Type), Livemode: se.Livemode, Created: time.Unix(se.Created, 0).UTC()}
+		if se.Data != nil {
+			ev.Object, ev.Previous = asObj(se.Data.Object), asObj(se.Data.PreviousAttributes)
+		}
+		return ev, mode, nil
+	}
+	if !configured {
+		in.log.Warn("stripe webhook for a workspace without signing secrets", "workspace", wsID)
+	}
+	return nil, "", errNoMatch
+}
