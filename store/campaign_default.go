@@ -87,3 +87,18 @@ func (s *Store) engInsertCampaign(ctx context.Context, c *holdfast.Campaign) err
 		string(filters), holdfast.Micros(c.CreatedAt), holdfast.Micros(c.UpdatedAt))
 	return err
 }
+
+// EnsureDefaultCampaign returns the default campaign of a workspace and mode,
+// creating it when missing (a workspace created before campaigns existed).
+func (s *Store) EnsureDefaultCampaign(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time) (*holdfast.Campaign, error) {
+	c, err := scanCampaign(s.queryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE workspace_id = ? AND livemode = ? AND is_default = ?
+		ORDER BY created_at, id LIMIT 1`, wsID, mode.Livemode(), true))
+	if err == nil {
+		return c, nil
+	}
+	if err = engNotFound(err, "campaign", "default"); holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
+		return nil, err
+	}
+	c = DefaultCampaign(wsID, mode, now)
+	return c, s.engInsertCampaign(ctx, c)
+}

@@ -68,3 +68,14 @@ func (s *Store) RecordClick(ctx context.Context, id string, at time.Time) error 
 	_, err := s.exec(ctx, `UPDATE dunning_sends SET clicked_at = ? WHERE id = ? AND clicked_at IS NULL`, holdfast.Micros(at), id)
 	return err
 }
+
+// EraseCustomerSends removes a deleted customer's personal data from their
+// dunning sends (address, subject and bodies) and stops the ones still queued.
+func (s *Store) EraseCustomerSends(ctx context.Context, customerID, reason string) error {
+	if _, err := s.exec(ctx, `UPDATE dunning_sends SET status = ?, error = ? WHERE customer_id = ? AND status = ?`,
+		holdfast.SendFailed, reason, customerID, holdfast.SendQueued); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, `UPDATE dunning_sends SET to_addr = '', subject = '', body_text = '', body_html = '' WHERE customer_id = ?`, customerID)
+	return err
+}

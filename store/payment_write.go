@@ -79,3 +79,21 @@ func (s *Store) forUpdate() string {
 	}
 	return ``
 }
+
+// AdoptCustomerPayments links payments (and their recoveries and attempts)
+// that were opened before their Stripe customer was mirrored to our customer.
+func (s *Store) AdoptCustomerPayments(ctx context.Context, wsID string, mode holdfast.Mode, customerID, providerID string) error {
+	if providerID == "" {
+		return nil
+	}
+	sub := `SELECT id FROM payments WHERE workspace_id = ? AND livemode = ? AND provider_customer_id = ? AND customer_id IS NULL`
+	args := []any{customerID, wsID, mode.Livemode(), providerID}
+	if _, err := s.exec(ctx, `UPDATE recoveries SET customer_id = ? WHERE customer_id IS NULL AND payment_id IN (`+sub+`)`, args...); err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, `UPDATE payment_attempts SET customer_id = ? WHERE customer_id IS NULL AND payment_id IN (`+sub+`)`, args...); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, `UPDATE payments SET customer_id = ? WHERE workspace_id = ? AND livemode = ? AND provider_customer_id = ? AND customer_id IS NULL`, args...)
+	return err
+}

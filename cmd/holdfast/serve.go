@@ -15,6 +15,7 @@ import (
 
 	"holdfast"
 	"holdfast/api"
+	"holdfast/engine"
 	"holdfast/ratelimit"
 	"holdfast/store"
 )
@@ -152,6 +153,8 @@ func newLimiter(redisURL string, clock holdfast.Clock, log *slog.Logger) (rateli
 // wiring is what wire() builds for serve: the domain services, extra HTTP
 // mounts, and background workers.
 type wiring struct {
+	// engine is the recovery engine (the Stripe ingester reports to it).
+	engine     *engine.Engine
 	services   api.Services
 	mounts     []api.Mount
 	background []func(ctx context.Context)

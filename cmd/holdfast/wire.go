@@ -16,6 +16,10 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 	// The engine's advance_clock must call cancel.AbandonExpired(ctx, wsID,
 	// holdfast.ModeTest, newNow) so test-mode sessions time out with the clock.
 	cancel := wireCancel(w, st, cfg, clock, log)
-	_ = cancel
+	eng, err := wireEngine(w, e, st, cfg, clock, log)
+	if err != nil {
+		return nil, err
+	}
+	eng.OnAdvance(abandonHook(cancel.AbandonExpired))
 	return w, nil
 }

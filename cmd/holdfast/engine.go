@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"holdfast"
+	"holdfast/engine"
+	"holdfast/mail"
+	"holdfast/secretbox"
+	"holdfast/store"
+)
+
+// wireEngine builds the recovery engine: SMTP from --smtp-url (used for both
+// modes: test-mode email is delivered only when an SMTP server is set, else
+// kept in memory), /r/ links under --public-url signed with a key derived
+// from the secret key, Stripe at --stripe-api-base. Other services hook into
+// advance_clock with w.engine.OnAdvance.
+func wireEngine(w *wiring, e *env, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) (*engine.Engine, error) {
+	var mailer mail.Sender
+	if cfg.SMTPURL != "" {
+		s, err := mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-url: %w", err)
+		}
+		mailer = s
+	}
+	key, err := linkKey(e, st)
+	if err != nil {
+		return nil, err
+	}
+	eng := engine.New(engine.Config{
+		Store: st, Clock: clock, Logger: log, Mailer: mailer, TestMailer: mailer, PublicURL: cfg.PublicURL,
+		StripeAPIBase: cfg.StripeAPIBase, SigningKey: key,
+	})
+	w.engine = eng
+	w.services.Engine = eng
+	w.services.Recovery = eng
+	w.background = append(w.background, eng.Start)
+	w.stops = append(w.stops, eng.Stop)
+	return eng, nil
+}
+
+// linkKey derives the key that signs dunning links from the secret key, so
+// every serve process sharing a database accepts the others' links.
+func linkKey(e *env, st *store.Store) ([]byte, error) {
+	secret := e.root.SecretKey
+	if secret == "" && st.Dialect() == store.SQLite {
+		k, err := secretbox.LoadOrCreateKeyFile(secretbox.KeyFilePath(st.Path))
+		if err != nil {
+			return nil, fmt.Errorf("secret key file: %w", err)
+		}
+		secret = k
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("holdfast dunning links v1"))
+	return m.Sum(nil), nil
+}
+
+// abandonHook adapts a test-mode sweep (cancel sessions) to an advance_clock hook.
+func abandonHook(fn func(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time) (int, error)) func(context.Context, string, time.Time) error {
+	return func(ctx context.Context, wsID string, now time.Time) error {
+		_, err := fn(ctx, wsID, holdfast.ModeTest, now)
+		return err
+	}
+}

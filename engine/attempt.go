@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"holdfast"
+	"holdfast/engine/policy"
+	"holdfast/store"
+)
+
+// IdempotencyKeyPrefix starts every attempt's idempotency key; the rest is
+// the attempt id, so a key names exactly one attempt forever.
+const IdempotencyKeyPrefix = "hf_att_"
+
+// beginAttempt stores a started attempt with its idempotency key. In live
+// mode it also queues the attempt's job — leased to this engine when the
+// caller charges right after commit, else due now for any runner — so a
+// crash between commit and the recorded answer re-drives the same key.
+func (e *Engine) beginAttempt(ctx context.Context, r *run, initiator string, card policy.Card) (*holdfast.PaymentAttempt, error) {
+	id := holdfast.NewID(holdfast.PrefixAttempt)
+	a := &holdfast.PaymentAttempt{
+		ID: id, Object: "payment_attempt", Livemode: r.mode.Livemode(), WorkspaceID: r.pay.WorkspaceID, Payment: r.pay.ID,
+		Recovery: r.rs.ID, Customer: r.pay.Customer, Initiator: initiator, State: store.AttemptStarted,
+		CardFingerprint: card.Fingerprint, CardBrand: card.Brand,
+		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: r.now,
+	}
+	if err := e.st.InsertAttempt(ctx, a); err != nil {
+		return nil, err
+	}
+	if r.mode == holdfast.ModeTest {
+		return a, nil
+	}
+	j := store.Job{WorkspaceID: a.WorkspaceID, Mode: r.mode, Kind: jobAttempt, RefID: a.ID, DedupeKey: attemptJobKey(a.ID), RunAt: r.now}
+	if r.own {
+		real := e.clock.Now()
+		if _, err := e.st.LeaseNewJob(ctx, j, e.owner, real.Add(e.cfg.Lease), real); err != nil {
+			return nil, err
+		}
+		r.started = append(r.started, a)
+		return a, nil
+	}
+	if err := e.st.ScheduleJob(ctx, j, e.clock.Now()); err != nil {
+		return nil, err
+	}
+	e.kickSoon()
+	return a, nil
+}
+
+// refuse records an attempt the card-network limits did not let through.
+func (e *Engine) refuse(ctx context.Context, r *run, initiator string, card policy.Card, why error) error {
+	id := holdfast.NewID(holdfast.PrefixAttempt)
+	at := r.now
+	msg := why.Error()
+	if he, ok := holdfast.AsError(why); ok {
+		msg = he.Message
+	}
+	return e.st.InsertAttempt(ctx, &holdfast.PaymentAttempt{
+		ID: id, Livemode: r.mode.Livemode(), WorkspaceID: r.pay.WorkspaceID, Payment: r.pay.ID, Recovery: r.rs.ID,
+		Customer: r.pay.Customer, Initiator: initiator, State: store.AttemptDone, Outcome: holdfast.OutcomeRefused,
+		FailureCode: "network_limit", FailureMessage: msg, CardFingerprint: card.Fingerprint, CardBrand: card.Brand,
+		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: at, CompletedAt: &at,
+	})
+}
+
+// payRequest describes an attempt to the provider.
+func (e *Engine) payRequest(r *run, a *holdfast.PaymentAttempt) PayRequest {
+	req := PayRequest{WorkspaceID: r.pay.WorkspaceID, Mode: r.mode, Invoice: r.pay.Invoice, IdempotencyKey: a.IdempotencyKey,
+		Payment: r.pay, Customer: r.cust, Attempt: a}
+	if r.cust != nil && after(r.cust.CardUpdatedAt, r.pay.CreatedAt) && r.cust.DefaultPaymentMethod != "" {
+		req.PaymentMethod = r.cust.DefaultPaymentMethod
+	}
+	return req
+}
+
+// applyResult records a provider answer on a started attempt with the state
+// change and events it causes, then plans the recovery again. It runs in the
+// transaction of the locked run. A second answer for the same attempt (two
+// runners raced after a lease ran out) changes nothing.
+func (e *Engine) applyResult(ctx context.Context, r *run, a *holdfast.PaymentAttempt, res PayResult) error {
+	if res.Succeeded {
+		a.Outcome = holdfast.OutcomeSucceeded
+	} else {
+		a.Outcome = holdfast.OutcomeFailed
+		d := res.Decline
+		a.DeclineCode, a.FailureCode, a.AdviceCode, a.NetworkAdviceCode, a.FailureMessage =
+			d.Code, orDefault(d.FailureCode, "card_declined"), d.AdviceCode, d.NetworkAdviceCode, d.Message
+	}
+	ok, err := e.st.CompleteAttempt(ctx, a, r.now)
+	if err != nil || !ok {
+		return err
+	}
+	if err := e.st.DeleteJob(ctx, attemptJobKey(a.ID)); err != nil {
+		return err
+	}
+	r.pay.AttemptCount++
+	typ := holdfast.EventRetryFailed
+	if res.Succeeded {
+		typ = holdfast.EventRetrySucceeded
+	} else {
+		r.pay.DeclineCode, r.pay.FailureCode, r.pay.AdviceCode, r.pay.NetworkAdviceCode, r.pay.FailureMessage =
+			a.DeclineCode, a.FailureCode, a.AdviceCode, a.NetworkAdviceCode, a.FailureMessage
+	}
+	if res.Succeeded && r.rs.Status == holdfast.RecoveryInFlight {
+		if err := e.end(ctx, r, holdfast.RecoveryRecovered, "retry"); err != nil {
+			return err
+		}
+	} else if err := e.saveRun(ctx, r); err != nil {
+		return err
+	}
+	atts, err := e.st.PaymentAttempts(ctx, r.pay.ID)
+	if err != nil {
+		return err
+	}
+	payload := *r.pay
+	payload.Attempts = atts
+	if _, err := e.st.RecordEvent(ctx, r.pay.WorkspaceID, r.mode, typ, r.pay.ID, payload, r.now); err != nil {
+		return err
+	}
+	return e.advance(ctx, r)
+}
+
+// drive charges a started live attempt and records the answer. Called right
+// after the attempt's transaction committed, or by a runner that took over
+// the attempt's job (after a crash or a failed call); either way the same
+// idempotency key goes to the provider.
+func (e *Engine) drive(ctx context.Context, attemptID string) error {
+	a, err := e.st.GetAttempt(ctx, attemptID)
+	if err != nil {
+		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+			return nil
+		}
+		return err
+	}
+	if a.State != store.AttemptStarted {
+		return nil
+	}
+	r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
+	if err != nil {
+		return err
+	}
+	req := e.payRequest(r, a)
+	res, err := e.live.Pay(ctx, req)
+	if err != nil {
+		return err
+	}
+	if e.hooks.afterPay != nil {
+		if err := e.hooks.afterPay(a); err != nil {
+			return err
+		}
+	}
+	var next []*holdfast.PaymentAttempt
+	err = e.st.InTx(ctx, func(ctx context.Context) error {
+		r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
+		if err != nil {
+			return err
+		}
+		if err := e.applyResult(ctx, r, a, res); err != nil {
+			return err
+		}
+		next = r.started
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return e.driveAll(ctx, next)
+}
+
+// driveAll drives attempts begun by this engine, one after another.
+func (e *Engine) driveAll(ctx context.Context, atts []*holdfast.PaymentAttempt) error {
+	var errs []error
+	for _, a := range atts {
+		if err := e.drive(ctx, a.ID); err != nil {
+			if errors.Is(err, errCrash) {
+				return err
+			}
+			// The attempt's job is leased to us; release it so a runner retries.
+			errs = append(errs, err)
+			e.releaseAttempt(ctx, a.ID, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// releaseAttempt hands an attempt whose charge failed (unknown outcome) to
+// the runners, to be sent again with its key after a backoff.
+func (e *Engine) releaseAttempt(ctx context.Context, attemptID string, cause error) {
+	j, err := e.st.JobByKey(ctx, attemptJobKey(attemptID))
+	if err != nil {
+		return
+	}
+	now := e.modeNow(ctx, j.WorkspaceID, j.Mode)
+	_ = e.st.RetryJob(ctx, j.ID, e.owner, now.Add(backoff(j.Attempts)), cause.Error())
+}
+
+// RetryPayment retries a pending payment at once (POST /v1/payments/:id/retry).
+// It returns ENOTFOUND for an unknown payment, ECONFLICT unless the payment is
+// pending, while another retry of it is in flight, or when a card-network
+// limit or an earlier never-retry answer forbids another attempt. A manual
+// retry does not use the campaign's automatic retry budget.
+func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mode, paymentID string) (*holdfast.Payment, error) {
+	var started []*holdfast.PaymentAttempt
+	err := e.st.InTx(ctx, func(ctx context.Context) error {
+		now := e.modeNow(ctx, wsID, mode)
+		pay, err := e.st.GetPayment(ctx, wsID, mode, paymentID)
+		if err != nil {
+			return err
+		}
+		if pay.Status != holdfast.PaymentPending || pay.Recovery == "" {
+			return holdfast.Errorf(holdfast.ECONFLICT, "Payment %s is %s; only pending payments can be retried.", pay.ID, pay.Status)
+		}
+		r, err := e.loadRun(ctx, pay.Recovery, now, true)
+		if err != nil {
+			return err
+		}
+		atts, err := e.st.PaymentAttempts(ctx, pay.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			if a.State == store.AttemptStarted {
+				return holdfast.Errorf(holdfast.ECONFLICT, "A retry of payment %s is already in progress.", pay.ID)
+			}
+		}
+		in, err := e.planInput(ctx, r, atts)
+		if err != nil {
+			return err
+		}
+		if err := policy.CheckNetworkLimits(now, in.Card, in.History); err != nil {
+			return err
+		}
+		a, err := e.beginAttempt(ctx, r, holdfast.InitiatorManual, in.Card)
+		if err != nil {
+			return err
+		}
+		if mode == holdfast.ModeTest {
+			res, err := e.sim.Pay(ctx, e.payRequest(r, a))
+			if err != nil {
+				return err
+			}
+			return e.applyResult(ctx, r, a, res)
+		}
+		started = r.started
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.driveAll(ctx, started); err != nil {
+		e.log.Warn("engine: manual retry left for the runners", "payment", paymentID, "err", err)
+		e.Kick()
+	}
+	return e.paymentWithAttempts(ctx, wsID, mode, paymentID)
+}
+
+// paymentWithAttempts reads a payment with its attempts, as GET /v1/payments/:id shows it.
+func (e *Engine) paymentWithAttempts(ctx context.Context, wsID string, mode holdfast.Mode, id string) (*holdfast.Payment, error) {
+	p, err := e.st.GetPayment(ctx, wsID, mode, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Attempts, err = e.st.PaymentAttempts(ctx, id); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// backoff is the wait before the n-th retry of a failed job: 1 s doubling to
+// an hour, with ±20 % jitter so that failures do not retry in lockstep.
+func backoff(n int) time.Duration {
+	d := time.Second << min(max(n, 0), 12)
+	d = min(d, time.Hour)
+	j := time.Duration(jitter(int64(d) / 5))
+	return d - time.Duration(int64(d)/10) + j
+}
