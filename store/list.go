@@ -74,7 +74,10 @@ func (q ListQuery) filter(alias string, where []string, args []any) ([]string, [
 		args = append(args, holdfast.Micros(*q.CreatedBefore))
 	}
 	if q.After != nil {
-		where = append(where, "("+col("created_at")+" < ? OR ("+col("created_at")+" = ? AND "+col("id")+" < ?))")
+		// Same as created_at < c OR (created_at = c AND id < i), written so the
+		// leading created_at <= c is an index range: deep cursor pages stay as
+		// fast as the first (the plain OR form walks the skipped entries).
+		where = append(where, col("created_at")+" <= ?", "("+col("created_at")+" < ? OR "+col("id")+" < ?)")
 		args = append(args, q.After.CreatedAt, q.After.CreatedAt, q.After.ID)
 	}
 	return where, args
