@@ -16,4 +16,7 @@ type Services struct {
 	Cancel CancelService
 	// Stripe receives Stripe webhooks (POST /hooks/stripe/:workspace_id).
 	Stripe StripeWebhookService
+	// Webhooks sends outbound webhooks now (test pings, manual re-sends) and
+	// runs due deliveries for the test clock; package webhook's Worker.
+	Webhooks WebhookService
 }

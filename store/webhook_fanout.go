@@ -23,8 +23,7 @@ const fanOutInsertRows = 400
 // FanOutEvents turns up to limit events that have not been fanned out yet
 // (oldest first) into deliveries: one row per enabled endpoint of the event's
 // workspace and mode whose events match the type (or "*"). The deliveries are
-// due at the event's time, in the event's mode clock, and their three-day
-// retry window runs from there. The events are marked fanned_out in the same
+// due at the event's time, in the event's mode clock. The events are marked fanned_out in the same
 // transaction, so a crash either leaves an event untouched or fully fanned
 // out; (endpoint, event) is unique, so a repeat never duplicates a delivery.
 // On PostgreSQL concurrent callers skip each other's events (SKIP LOCKED).

@@ -51,10 +51,11 @@ func (w *Worker) attempt(ctx context.Context, c *store.DeliveryClaim) outcome {
 
 // decide turns a result into an AttemptRecord in the delivery's mode clock.
 // A failed pending delivery is retried after Backoff, never later than
-// MaxRetryAge after it was created, and fails for good once that is reached;
-// the last try is placed exactly at the limit so that an endpoint that never
-// answers is also disabled by it (DisableAfter = MaxRetryAge). A re-send of a
-// finished delivery keeps its status.
+// MaxRetryAge after its first attempt, and fails for good once that is
+// reached. The last try is placed exactly at the limit: the endpoint has then
+// been failing for MaxRetryAge too (unless something succeeded meanwhile), so
+// an endpoint that never answers is disabled by it (DisableAfter =
+// MaxRetryAge). A re-send of a finished delivery keeps its status.
 func (w *Worker) decide(c *store.DeliveryClaim, sent time.Time, res Result) store.AttemptRecord {
 	at := sent.Add(c.ClockOffset)
 	rec := store.AttemptRecord{
@@ -64,7 +65,11 @@ func (w *Worker) decide(c *store.DeliveryClaim, sent time.Time, res Result) stor
 	if res.Success || c.Status != store.DeliveryPending {
 		return rec
 	}
-	done, deadline := at.Add(res.Latency), c.CreatedAt.Add(MaxRetryAge)
+	start := at
+	if c.FirstAttemptAt != nil {
+		start = *c.FirstAttemptAt
+	}
+	done, deadline := at.Add(res.Latency), start.Add(MaxRetryAge)
 	if !done.Before(deadline) {
 		rec.GiveUp = true
 		return rec

@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -255,6 +256,26 @@ func TestWorkerDisablesEndpointAfterThreeDays(t *testing.T) {
 		}
 		if hs := watcher.all(); len(hs) != 1 || !strings.Contains(string(hs[0].body), `"webhook_endpoint.disabled"`) {
 			t.Fatalf("watcher got %d requests", len(hs))
+		}
+	})
+}
+
+// TestWorkerIgnoresIPAllowlist: the workspace allowlist guards the API, never
+// deliveries (SPEC §8); a receiver outside it still gets its events.
+func TestWorkerIgnoresIPAllowlist(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		allow := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+		if _, err := st.UpdateWorkspace(e.ctx, e.ws.ID, store.WorkspaceUpdate{IPAllowlist: &allow}, t0); err != nil {
+			t.Fatal(err)
+		}
+		rv := newRecv(t, nil)
+		ep := e.endpoint(holdfast.ModeTest, rv.URL)
+		e.event(holdfast.ModeTest, holdfast.EventCancelStarted)
+		e.runDue(holdfast.ModeTest)
+		if d := e.only(ep); d.Status != store.DeliverySucceeded || len(rv.all()) != 1 {
+			t.Fatalf("delivery %s, receiver got %d", d.Status, len(rv.all()))
 		}
 	})
 }

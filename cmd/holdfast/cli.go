@@ -28,6 +28,7 @@ type cli struct {
 	Workspace workspaceCmd `cmd:"" help:"Create, update and show workspaces."`
 	Key       keyCmd       `cmd:"" help:"Create, list, revoke and rotate API keys."`
 	Stripe    stripeCmd    `cmd:"" help:"Stripe tools (backfill)."`
+	User      userCmd      `cmd:"" help:"Create dashboard users."`
 }
 
 // env is the process environment as run received it.

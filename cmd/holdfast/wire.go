@@ -21,5 +21,8 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 		return nil, err
 	}
 	eng.OnAdvance(abandonHook(cancel.AbandonExpired))
+	if _, err := wireDashboard(w, st, cfg, clock, log, nil); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
