@@ -21,6 +21,9 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 		return nil, err
 	}
 	eng.OnAdvance(abandonHook(cancel.AbandonExpired))
+	// Last hook: the events recorded by the engine and the hooks above are
+	// delivered before advance_clock answers.
+	eng.OnAdvance(runDueHook(wireWebhooks(w, st, clock, log)))
 	if _, err := wireDashboard(w, st, cfg, clock, log, nil); err != nil {
 		return nil, err
 	}
