@@ -24,6 +24,7 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 	// Last hook: the events recorded by the engine and the hooks above are
 	// delivered before advance_clock answers.
 	eng.OnAdvance(runDueHook(wireWebhooks(w, st, clock, log)))
+	wireStripe(w, st, cfg, clock, log) // after the engine: the ingester reports to it
 	if _, err := wireDashboard(w, st, cfg, clock, log, nil); err != nil {
 		return nil, err
 	}
