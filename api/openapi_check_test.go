@@ -61,6 +61,7 @@ func (v *oaValidator) check(t testing.TB, method, path string, res *apitest.Resp
 	route, params, err := v.router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s: not in the OpenAPI document: %v", method, path, err)
+		return
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
@@ -76,6 +77,7 @@ func (v *oaValidator) check(t testing.TB, method, path string, res *apitest.Resp
 		var pretty bytes.Buffer
 		_ = json.Indent(&pretty, res.Body, "", "  ")
 		t.Fatalf("%s %s → %d does not match the OpenAPI document: %v\nbody: %s", method, path, res.Status, err, pretty.String())
+		return
 	}
 	opsSeen.Store(method+" "+route.Path+" "+http.StatusText(res.Status), true)
 }

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 
 	"holdfast/api/apitest"
@@ -27,5 +29,54 @@ func TestOpenAPIDocument(t *testing.T) {
 		if v.doc.Paths.Find(path) == nil {
 			t.Errorf("path %s missing", path)
 		}
+	}
+}
+
+// recTB records a failure instead of stopping the test.
+type recTB struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (r *recTB) Helper() {}
+func (r *recTB) Fatalf(format string, args ...any) {
+	r.failed, r.msg = true, fmt.Sprintf(format, args...)
+}
+
+// TestOpenAPIValidatorRejects proves the response check has teeth: bodies
+// that break the document's schemas, undocumented statuses and the wrong
+// dialect's error envelope all fail it.
+func TestOpenAPIValidatorRejects(t *testing.T) {
+	e := apitest.New(t, "sqlite")
+	v := loadOpenAPI(t, e)
+	hdr := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"req_1"}, "X-Ratelimit-Limit": {"60"},
+		"X-Ratelimit-Remaining": {"59"}, "X-Ratelimit-Reset": {"12"}, "Retry-After": {"3"}}
+	page := `"pagination":{"total":1,"page":1,"per_page":20,"total_pages":1}`
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		body               string
+		ok                 bool
+	}{
+		{"ValidEmptyPage", "GET", "/v1/payments", 200, `{"data":[],` + page + `}`, true},
+		{"ValidV1Error", "GET", "/v1/payments/pay_1", 404, `{"error":{"code":"resource_not_found","message":"x","request_id":"req_1"}}`, true},
+		{"ValidReadError", "GET", "/api/v1/stats", 429, `{"error":{"type":"rate_limit_exceeded","message":"60 requests per minute. Retry in 3s."}}`, true},
+		{"PaymentMissingFields", "GET", "/v1/payments", 200, `{"data":[{"id":"pay_1"}],` + page + `}`, false},
+		{"PaginationMissing", "GET", "/v1/payments", 200, `{"data":[]}`, false},
+		{"UndocumentedStatus", "GET", "/v1/payments", 418, `{}`, false},
+		{"ReadErrorWithRetryAfter", "GET", "/api/v1/stats", 429, `{"error":{"type":"rate_limit_exceeded","message":"x"},"retry_after":3}`, false},
+		{"V1EnvelopeOnReadAPI", "GET", "/api/v1/customers/cus_1", 404, `{"error":{"code":"resource_not_found","message":"x","request_id":"req_1"}}`, false},
+		{"WrongCodeForStatus", "GET", "/v1/payments/pay_1", 404, `{"error":{"code":"state_conflict","message":"x","request_id":"req_1"}}`, false},
+		{"StatsRateNotNullable", "GET", "/v1/stats", 200, `{"campaigns":{"in_flight":0,"recovered":0,"lost":0,"abandoned":0},"recovered_revenue":[],"at_risk_revenue":[],"cancel_sessions":{},"customers":0}`, false},
+		{"UnknownRoute", "GET", "/v1/nope", 404, `{}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recTB{TB: t}
+			v.check(rec, tc.method, tc.path, &apitest.Response{Status: tc.status, Header: hdr, Body: []byte(tc.body)})
+			if rec.failed == tc.ok {
+				t.Fatalf("failed = %v (%s), want ok = %v", rec.failed, rec.msg, tc.ok)
+			}
+		})
 	}
 }
