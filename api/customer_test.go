@@ -148,9 +148,9 @@ func TestDeleteCustomer(t *testing.T) {
 		}
 		var n int
 		for q, want := range map[string]int{
-			`SELECT COUNT(*) FROM customer_tags WHERE customer_id = '` + dan.ID + `'`:                              0,
-			`SELECT COUNT(*) FROM dunning_sends WHERE customer_id = '` + dan.ID + `' AND to_addr <> ''`:            0,
-			`SELECT COUNT(*) FROM events WHERE type = 'customer.deleted' AND object_id = '` + dan.ID + `'`:         1,
+			`SELECT COUNT(*) FROM customer_tags WHERE customer_id = '` + dan.ID + `'`:                               0,
+			`SELECT COUNT(*) FROM dunning_sends WHERE customer_id = '` + dan.ID + `' AND to_addr <> ''`:             0,
+			`SELECT COUNT(*) FROM events WHERE type = 'customer.deleted' AND object_id = '` + dan.ID + `'`:          1,
 			`SELECT COUNT(*) FROM events WHERE type = 'recovery.abandoned' AND object_id = '` + open.Recovery + `'`: 1,
 		} {
 			if err := e.Store.DB().QueryRow(q).Scan(&n); err != nil {
