@@ -1,0 +1,179 @@
+package browser
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"holdfast/store/storetest"
+)
+
+// chromiumPath finds Debian's Chromium (HOLDFAST_CHROMIUM overrides).
+func chromiumPath() string {
+	if p := os.Getenv("HOLDFAST_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// browser starts a headless Chromium with a fresh profile for one test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromiumPath()
+	if exe == "" {
+		t.Skip("Chromium not found (install Debian's chromium: apt-get install -y chromium, or set HOLDFAST_CHROMIUM); skipping the browser test")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1024, 768),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first action starts the browser; it must not run under a timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// step runs browser actions with a deadline, so a missing element fails the
+// test instead of hanging it.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// screenshot saves the modal as testoutput/<name>.png at the repo root (a CI
+// artifact, ignored by git).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(c, chromedp.Screenshot(chromedp.CSS(`[data-hf="dialog"]`)))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join(repoRoot(t), "testoutput")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// TestCancelFlowDemoPage loads /demo/cancel from `serve --demo`, picks a
+// reason and accepts the pause offer, then finds the session saved_pause
+// through the API; a second run declines the offer and cancels.
+func TestCancelFlowDemoPage(t *testing.T) {
+	if chromiumPath() == "" {
+		t.Skip("Chromium not found (install Debian's chromium: apt-get install -y chromium, or set HOLDFAST_CHROMIUM); skipping the browser test")
+	}
+	for _, backend := range storetest.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			srv := startDemo(t, backend)
+			ctx := browser(t)
+			for _, tc := range []struct {
+				name    string
+				button  string // data-hf hook clicked on the offer
+				outcome string
+			}{
+				{"AcceptPause", "accept-offer", "saved_pause"},
+				{"DeclineAndCancel", "cancel-subscription", "canceled"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					runFlow(t, ctx, srv, backend, tc.button)
+					step(t, ctx, "wait for the outcome", chromedp.WaitVisible(chromedp.CSS(`#outcome[data-state="done"]`)))
+					c, cancel := context.WithTimeout(ctx, 10*time.Second)
+					got, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(`#outcome`)))
+					cancel()
+					if err != nil || strings.TrimSpace(got) != tc.outcome {
+						t.Fatalf("page outcome %q (%v), want %s", got, err, tc.outcome)
+					}
+					screenshot(t, ctx, "cancel-flow-"+backend+"-"+tc.outcome)
+					// The API has the session with that outcome: the newest one.
+					list := srv.get(t, "/v1/cancel_sessions?per_page=1")
+					data, _ := list["data"].([]any)
+					if len(data) != 1 {
+						t.Fatalf("no session listed: %v", list)
+					}
+					s := data[0].(map[string]any)
+					if s["outcome"] != tc.outcome || s["status"] != "completed" || s["reason"] != "not_using" || s["livemode"] != false {
+						t.Fatalf("session through the API: %v", s)
+					}
+					if one := srv.get(t, "/v1/cancel_sessions/"+s["id"].(string)); one["outcome"] != tc.outcome {
+						t.Fatalf("GET by id: %v", one)
+					}
+				})
+			}
+			if list := srv.get(t, "/v1/cancel_sessions?outcome=saved_pause"); len(list["data"].([]any)) != 1 {
+				t.Fatalf("want exactly one saved_pause session: %v", list)
+			}
+		})
+	}
+}
+
+// runFlow opens the demo page, starts the widget, answers "not using it
+// enough", screenshots the pause offer, and clicks button on it.
+func runFlow(t *testing.T, ctx context.Context, srv *demoServer, backend, button string) {
+	t.Helper()
+	step(t, ctx, "open the demo page",
+		chromedp.Navigate(srv.Base+"/demo/cancel"),
+		chromedp.WaitVisible(chromedp.ID("cancel-subscription")),
+		chromedp.Click(chromedp.ID("cancel-subscription")),
+		chromedp.WaitVisible(chromedp.CSS(`input[data-hf="reason"][value="not_using"]`)),
+	)
+	if button == "accept-offer" {
+		screenshot(t, ctx, "cancel-flow-"+backend+"-survey")
+	}
+	step(t, ctx, "answer the survey",
+		chromedp.Click(chromedp.CSS(`input[data-hf="reason"][value="not_using"]`)),
+		chromedp.Click(chromedp.CSS(`[data-hf="submit-reason"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-hf="offer"]`)),
+	)
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	offer, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(`[data-hf="offer"]`)))
+	cancel()
+	if err != nil || !strings.Contains(offer, "Pause") {
+		t.Fatalf("offer text %q (%v), want the pause offer", offer, err)
+	}
+	if button == "accept-offer" {
+		screenshot(t, ctx, "cancel-flow-"+backend+"-offer")
+	}
+	step(t, ctx, "click "+button,
+		chromedp.Click(chromedp.CSS(`[data-hf="`+button+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-hf="result"]`)),
+	)
+}
