@@ -120,7 +120,10 @@ func (in *Ingester) Apply(ctx context.Context, wsID string, mode holdfast.Mode, 
 			return err
 		}
 		outcome = OutcomeProcessed
-		return h(ctx, c)
+		if err := h(ctx, c); err != nil {
+			return err
+		}
+		return in.fail("applied") // after the engine's writes, before the commit
 	})
 	if err != nil {
 		return "", err
