@@ -60,7 +60,7 @@ func TestThroughEngine(t *testing.T) {
 			e.must(event("charge.failed", base, ch), false) // before the invoice event: kept for it
 			p1 := event("invoice.payment_failed", base.Add(time.Second), f.invoice)
 			e.must(p1, false)
-			e.must(p1, false)                                                               // redelivery
+			e.must(p1, false)                                                              // redelivery
 			e.must(event("invoice.payment_failed", base.Add(time.Hour), f.invoice), false) // Stripe's next failed attempt
 			p := e.payment(f.inv)
 			cus := e.customer(f.cus, holdfast.ModeTest)
