@@ -15,6 +15,7 @@ import (
 	"holdfast"
 	"holdfast/api"
 	"holdfast/api/apitest"
+	"holdfast/cancelflow"
 	"holdfast/dashboard"
 	"holdfast/engine"
 	"holdfast/store"
@@ -204,4 +205,57 @@ func linkedIDs(body string) []string {
 		out = append(out, m[1])
 	}
 	return out
+}
+
+// seedHistory gives a workspace's test mode recoveries in every state (two
+// currencies) and cancel sessions of several outcomes, through the engine
+// and the cancel-flow service.
+func seedHistory(t testing.TB, st *store.Store, ws *holdfast.Workspace) (recoveries []*holdfast.Payment) {
+	t.Helper()
+	ctx := context.Background()
+	eng, usd := seedRecoveries(t, st, ws.ID, 8, "usd", 2500)
+	_, eur := seedRecoveries(t, st, ws.ID, 3, "eur", 9900)
+	now := time.Now()
+	mustOK := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustOK(eng.InvoicePaid(ctx, ws.ID, holdfast.ModeTest, usd[0].Invoice, now))
+	mustOK(eng.InvoicePaid(ctx, ws.ID, holdfast.ModeTest, usd[1].Invoice, now))
+	mustOK(eng.InvoicePaid(ctx, ws.ID, holdfast.ModeTest, eur[0].Invoice, now))
+	mustOK(eng.InvoiceLost(ctx, ws.ID, holdfast.ModeTest, usd[2].Invoice, "voided", now))
+	mustOK(eng.CustomerDeleted(ctx, ws.ID, holdfast.ModeTest, usd[3].Customer, now))
+
+	svc := cancelflow.New(cancelflow.Config{Store: st})
+	off, err := st.TestClockOffset(ctx, ws.ID)
+	mustOK(err)
+	at := time.Now().Add(off)
+	for i, plan := range []struct{ reason, end string }{
+		{"too_expensive", "accept"}, {"not_using", "accept"}, {"switching", "cancel"},
+		{"too_expensive", "cancel"}, {"other", ""}, {"", ""},
+	} {
+		cust := "cus_cs" + string(rune('a'+i))
+		cs, err := svc.Start(ctx, ws, holdfast.ModeTest, at.Add(time.Duration(i)*time.Millisecond), cust, "sub_cs"+string(rune('a'+i)),
+			cancelflow.AuthHash(ws.WidgetSecret, cust))
+		mustOK(err)
+		if plan.reason == "" {
+			continue
+		}
+		_, err = svc.Respond(ctx, ws.ID, holdfast.ModeTest, at.Add(time.Second), cs.ID, plan.reason, nil)
+		mustOK(err)
+		switch plan.end {
+		case "accept":
+			months := 0
+			if plan.reason == "not_using" { // a pause offer: the customer picks how long
+				months = 1
+			}
+			_, err = svc.Accept(ctx, ws.ID, holdfast.ModeTest, at.Add(2*time.Second), cs.ID, months)
+		case "cancel":
+			_, err = svc.Cancel(ctx, ws.ID, holdfast.ModeTest, at.Add(2*time.Second), cs.ID)
+		}
+		mustOK(err)
+	}
+	return append(usd, eur...)
 }
