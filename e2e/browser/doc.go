@@ -1,5 +1,6 @@
-// Package browser holds end-to-end tests that drive the real holdfast binary
-// through a headless Chromium (Debian's /usr/bin/chromium, driven by
-// chromedp): the cancel-flow widget on the demo page, checked through the
-// API. The tests skip, saying why, when no Chromium is installed.
+// Package browser holds end-to-end tests that run the real holdfast binary
+// (`serve --demo`): the cancel-flow widget on the demo page driven through a
+// headless Chromium (Debian's /usr/bin/chromium, via chromedp) and checked
+// through the API, and the cancel-session timeout through advance_clock. The
+// browser test skips, saying why, when no Chromium is installed.
 package browser
