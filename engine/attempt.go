@@ -29,6 +29,7 @@ func (e *Engine) beginAttempt(ctx context.Context, r *run, initiator string, car
 	if err := e.st.InsertAttempt(ctx, a); err != nil {
 		return nil, err
 	}
+	r.pay.NextRetryAt = nil // this is the planned retry; the next one is planned afresh
 	if r.mode == holdfast.ModeTest {
 		return a, nil
 	}
@@ -72,6 +73,22 @@ func (e *Engine) payRequest(r *run, a *holdfast.PaymentAttempt) PayRequest {
 		req.PaymentMethod = r.cust.DefaultPaymentMethod
 	}
 	return req
+}
+
+// simulate charges a test-mode attempt with the simulator and records the
+// answer, all inside the caller's transaction.
+func (e *Engine) simulate(ctx context.Context, r *run, a *holdfast.PaymentAttempt) error {
+	req := e.payRequest(r, a)
+	prev, err := e.st.PaymentAttempts(ctx, r.pay.ID)
+	if err != nil {
+		return err
+	}
+	req.Previous = prev
+	res, err := e.sim.Pay(ctx, req)
+	if err != nil {
+		return err
+	}
+	return e.applyResult(ctx, r, a, res)
 }
 
 // applyResult records a provider answer on a started attempt with the state
@@ -236,11 +253,7 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 			return err
 		}
 		if mode == holdfast.ModeTest {
-			res, err := e.sim.Pay(ctx, e.payRequest(r, a))
-			if err != nil {
-				return err
-			}
-			return e.applyResult(ctx, r, a, res)
+			return e.simulate(ctx, r, a)
 		}
 		started = r.started
 		return nil

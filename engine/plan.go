@@ -52,6 +52,10 @@ type planInput struct {
 	Location *time.Location
 	// CardChanged: a new payment method arrived after the last charge.
 	CardChanged bool
+	// PlannedRetry is the retry time an earlier pass chose (payment
+	// next_retry_at). Once it has come, the retry runs: asking the policy
+	// again later would move a "soon" retry a few minutes on each time.
+	PlannedRetry *time.Time
 }
 
 // plannedAction is the planner's answer: do Kind at At (now when At <= Now).
@@ -139,6 +143,9 @@ func retryCandidate(in planInput, pin policy.Input, d policy.Decision, r int) pl
 		return skip
 	}
 	at := maxTime(t, d.At)
+	if p := in.PlannedRetry; p != nil && !p.After(in.Now) && !t.After(in.Now) {
+		at = in.Now
+	}
 	if deadline := stepTime(in.Opened, pb.Steps[len(pb.Steps)-1]).Add(retryGrace); at.After(deadline) {
 		at = maxTime(deadline, in.Now)
 		if allowed, ok := policy.EarliestAllowed(at, in.Card, in.History); ok {

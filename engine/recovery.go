@@ -126,6 +126,7 @@ func (e *Engine) do(ctx context.Context, r *run, act plannedAction, in planInput
 		if act.Kind == actRetry {
 			r.rs.RetryCursor = act.Step + 1
 		}
+		r.pay.NextRetryAt = nil
 		return false, e.refuse(ctx, r, initiator, in.Card, err)
 	}
 	if act.Kind == actRetry {
@@ -138,11 +139,7 @@ func (e *Engine) do(ctx context.Context, r *run, act plannedAction, in planInput
 	}
 	if r.mode == holdfast.ModeTest {
 		// Simulated: charge and record inside this transaction.
-		res, err := e.sim.Pay(ctx, e.payRequest(r, att))
-		if err != nil {
-			return false, err
-		}
-		return false, e.applyResult(ctx, r, att, res)
+		return false, e.simulate(ctx, r, att)
 	}
 	if err := e.saveRun(ctx, r); err != nil {
 		return false, err
@@ -215,8 +212,9 @@ func (e *Engine) planInput(ctx context.Context, r *run, payAtts []holdfast.Payme
 	in := planInput{
 		Now: r.now, Opened: opened, Playbook: r.rs.Playbook, EmailCursor: r.rs.EmailCursor, RetryCursor: r.rs.RetryCursor,
 		RetriesUsed: r.rs.RetriesUsed, CardEmailed: r.rs.CardEmailSent,
-		Decline: policy.Decline{Code: orDefault(p.DeclineCode, p.FailureCode), AdviceCode: p.AdviceCode, NetworkAdviceCode: p.NetworkAdviceCode},
-		Card:    currentCard(p, r.cust),
+		Decline:      policy.Decline{Code: orDefault(p.DeclineCode, p.FailureCode), AdviceCode: p.AdviceCode, NetworkAdviceCode: p.NetworkAdviceCode},
+		Card:         currentCard(p, r.cust),
+		PlannedRetry: p.NextRetryAt,
 	}
 	// The failure that opened the recovery was a charge on the payment's card:
 	// it counts toward the network limits and can lock the card (never-retry).
