@@ -61,14 +61,21 @@ type keys struct {
 
 func mintKeys(e *apitest.Env, ws, other *holdfast.Workspace) keys {
 	return keys{
-		read:      e.Key(ws.ID, holdfast.ModeTest, holdfast.ScopeRead),
-		analytics: e.Key(ws.ID, holdfast.ModeTest, holdfast.ScopeAnalytics),
-		write:     e.Key(ws.ID, holdfast.ModeTest, holdfast.ScopeWrite),
-		admin:     e.Key(ws.ID, holdfast.ModeTest, holdfast.ScopeAdmin),
-		webhooks:  e.Key(ws.ID, holdfast.ModeTest, holdfast.ScopeWebhooks),
-		live:      e.Key(ws.ID, holdfast.ModeLive, holdfast.ScopeAdmin),
-		other:     e.Key(other.ID, holdfast.ModeTest, holdfast.ScopeAdmin),
+		read:      bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeRead),
+		analytics: bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeAnalytics),
+		write:     bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeWrite),
+		admin:     bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeAdmin),
+		webhooks:  bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeWebhooks),
+		live:      bigKey(e, ws.ID, holdfast.ModeLive, holdfast.ScopeAdmin),
+		other:     bigKey(e, other.ID, holdfast.ModeTest, holdfast.ScopeAdmin),
 	}
+}
+
+// bigKey mints a secret key whose rate limit does not get in the way of
+// tests that page through thousands of objects.
+func bigKey(e *apitest.Env, wsID string, mode holdfast.Mode, scopes ...holdfast.Scope) string {
+	limit := 1_000_000
+	return e.KeyWith(wsID, mode, func(k *holdfast.APIKey) { k.Scopes, k.RateLimit = scopes, &limit }).Token
 }
 
 // wantIDs asserts the ids of a list response, in order.
