@@ -47,7 +47,7 @@ func (s *Server) retryPayment(w http.ResponseWriter, r *http.Request) error {
 
 // advanceClockBody is the body of POST /v1/test_helpers/advance_clock.
 type advanceClockBody struct {
-	Seconds *json.Number `json:"seconds"`
+	Seconds json.RawMessage `json:"seconds"`
 }
 
 // advanceClock handles POST /v1/test_helpers/advance_clock (test keys only).
@@ -59,16 +59,12 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
 	}
-	if body.Seconds == nil {
+	if len(body.Seconds) == 0 || string(body.Seconds) == "null" {
 		return &holdfast.Error{Code: holdfast.EINVALID, Param: "seconds", Message: "Missing required param: seconds."}
 	}
-	n, err := body.Seconds.Int64()
+	n, err := wholeSeconds(body.Seconds)
 	if err != nil {
-		f, ferr := body.Seconds.Float64()
-		if ferr != nil || f != math.Trunc(f) {
-			return holdfast.ParamError("seconds", "seconds must be a whole number of seconds.")
-		}
-		n = int64(math.Min(math.Max(f, math.MinInt64), math.MaxInt64))
+		return err
 	}
 	if n < 1 || n > maxAdvanceSeconds {
 		return holdfast.ParamError("seconds", "seconds must be between 1 and %d (ten years).", maxAdvanceSeconds)
@@ -80,6 +76,24 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "test_clock", "livemode": false, "now": now.UTC().Format(time.RFC3339)})
 	return nil
+}
+
+// wholeSeconds reads a JSON number that must be a whole number (1e3 and
+// 60.0 are accepted; strings, fractions and other types are not).
+func wholeSeconds(raw json.RawMessage) (int64, error) {
+	bad := holdfast.ParamError("seconds", "seconds must be a whole number of seconds.")
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return 0, bad
+	}
+	num := json.Number(raw)
+	if n, err := num.Int64(); err == nil {
+		return n, nil
+	}
+	f, err := num.Float64()
+	if err != nil || f != math.Trunc(f) {
+		return 0, bad
+	}
+	return int64(math.Min(math.Max(f, math.MinInt64), math.MaxInt64)), nil
 }
 
 // clickRedirect handles GET /r/{send_id}?t=…: it records the click and
