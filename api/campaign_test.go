@@ -99,7 +99,7 @@ func TestCampaignWrites(t *testing.T) {
 			v422("ErrStepsNotArray", campaignJSON(map[string]any{"steps": map[string]any{}}), "steps"),
 			v422("ErrStepNotObject", campaignJSON(map[string]any{"steps": []any{"retry"}}), "steps[0]"),
 			v422("ErrAfterHoursNegative", campaignJSON(map[string]any{"steps": steps(retryStep(-1))}), "steps[0].after_hours"),
-			v422("ErrAfterHoursTooLarge", campaignJSON(map[string]any{"steps": steps(retryStep(24*366))}), "steps[0].after_hours"),
+			v422("ErrAfterHoursTooLarge", campaignJSON(map[string]any{"steps": steps(retryStep(24 * 366))}), "steps[0].after_hours"),
 			v422("ErrAfterHoursOrder", campaignJSON(map[string]any{"steps": steps(retryStep(0), retryStep(48), retryStep(24))}), "steps[2].after_hours"),
 			v422("ErrAfterHoursFraction", campaignJSON(map[string]any{"steps": steps(retryStep(1.5))}), "steps[0].after_hours"),
 			v422("ErrAfterHoursString", campaignJSON(map[string]any{"steps": steps(retryStep("5"))}), "steps[0].after_hours"),
