@@ -48,6 +48,7 @@ func TestAnalyticsAgreeWithListsAndStats(t *testing.T) {
 
 		for _, period := range []string{"day", "week", "month"} {
 			t.Run("Recovery/"+period, func(t *testing.T) {
+				c := c.with(t)
 				type key struct {
 					start    string
 					currency string
@@ -137,6 +138,7 @@ func TestAnalyticsAgreeWithListsAndStats(t *testing.T) {
 		}
 
 		t.Run("Campaigns", func(t *testing.T) {
+			c := c.with(t)
 			res := c.get("/v1/analytics/campaigns", k.read)
 			wantOK(t, res)
 			type agg struct{ started, inflight, recovered, lost, abandoned, amount, retries, emails int64 }

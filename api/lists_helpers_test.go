@@ -216,6 +216,13 @@ func newClient(t testing.TB, e *apitest.Env) *client {
 	return &client{t: t, e: e, oa: loadOpenAPI(t, e)}
 }
 
+// with returns the client reporting to t (for use inside subtests).
+func (c *client) with(t testing.TB) *client {
+	cc := *c
+	cc.t = t
+	return &cc
+}
+
 // do sends a request (see apitest.Env.Do) and checks the response against
 // the OpenAPI document: status documented, headers and body matching.
 func (c *client) do(method, path, token string, body any, headers ...string) *apitest.Response {

@@ -91,6 +91,7 @@ func TestClientLoopCollectsEverythingOnce(t *testing.T) {
 		tok := bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeRead)
 		c := newClient(t, e)
 		t.Run("Empty", func(t *testing.T) {
+			c := c.with(t)
 			for _, path := range []string{"/v1/payments", "/v1/customers"} {
 				res := c.get(path, tok)
 				wantPage(0, 1, 20, 0)(t, res)
@@ -107,9 +108,10 @@ func TestClientLoopCollectsEverythingOnce(t *testing.T) {
 			p, _ := sd.payment(cs[i], 100, "usd", genStatuses[i%4], "", t0.Add(time.Duration(i/3)*time.Second))
 			pays = append(pays, p.ID)
 		}
-		t.Run("Customers", func(t *testing.T) { exactlyOnce(t, clientLoop(t, c, "/v1/customers", tok), customerIDs(cs)) })
-		t.Run("Payments", func(t *testing.T) { exactlyOnce(t, clientLoop(t, c, "/v1/payments", tok), pays) })
+		t.Run("Customers", func(t *testing.T) { exactlyOnce(t, clientLoop(t, c.with(t), "/v1/customers", tok), customerIDs(cs)) })
+		t.Run("Payments", func(t *testing.T) { exactlyOnce(t, clientLoop(t, c.with(t), "/v1/payments", tok), pays) })
 		t.Run("PagesAreNewestFirst", func(t *testing.T) {
+			c := c.with(t)
 			var all []string
 			for page := 1; page <= 24; page++ {
 				all = append(all, ids(c.get(fmt.Sprintf("/v1/customers?page=%d&per_page=10", page), tok))...)
@@ -147,6 +149,7 @@ func TestCursorPaging(t *testing.T) {
 			return t0.Add(time.Duration(i) * time.Second)
 		})
 		t.Run("SharedTimestampLimit7", func(t *testing.T) {
+			c := c.with(t)
 			got := collectCursor(t, c, "/api/v1/customers", tok, 7)
 			exactlyOnce(t, got, customerIDs(cs))
 			if !slices.Equal(got, sortedNewestFirst(cs)) {
@@ -154,6 +157,7 @@ func TestCursorPaging(t *testing.T) {
 			}
 		})
 		t.Run("InsertWhilePaging", func(t *testing.T) {
+			c := c.with(t)
 			var got []string
 			cursor := ""
 			added := 0
@@ -181,6 +185,7 @@ func TestCursorPaging(t *testing.T) {
 			}
 		})
 		t.Run("TagFilterSharedTimestamp", func(t *testing.T) {
+			c := c.with(t)
 			// Tagged customers page through customer_tags with the same cursor.
 			var tagged []*holdfast.Customer
 			err := e.Store.InTx(context.Background(), func(ctx context.Context) error {

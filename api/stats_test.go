@@ -215,6 +215,7 @@ func TestStatsMatchIndependentComputation(t *testing.T) {
 		}
 		for _, w := range windows {
 			t.Run(w.name, func(t *testing.T) {
+				c := c.with(t)
 				q := ""
 				var pairs []string
 				if w.from != nil {
