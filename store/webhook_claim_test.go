@@ -366,3 +366,71 @@ func TestListEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordDeliveryAttemptsBatch records one mixed batch: successes are
+// applied set-wise, failures in order, and each endpoint ends in the state
+// its last outcome implies.
+func TestRecordDeliveryAttemptsBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newWHFixture(t, s)
+		okEP := f.endpoint(holdfast.ModeLive, nil, true)
+		flaky := f.endpoint(holdfast.ModeLive, nil, true)  // success then failure
+		healed := f.endpoint(holdfast.ModeLive, nil, true) // failure then success
+		for i := range 2 {
+			f.event(holdfast.ModeLive, holdfast.EventRecoveryStarted, t0.Add(time.Duration(i)*time.Second))
+		}
+		f.fanOut()
+		cs := f.claim(store.DueFilter{}, t0.Add(time.Minute))
+		if len(cs) != 6 {
+			t.Fatalf("claimed %d", len(cs))
+		}
+		by := map[string][]*store.DeliveryClaim{}
+		for _, c := range cs {
+			by[c.EndpointID] = append(by[c.EndpointID], c)
+		}
+		at := t0.Add(time.Minute)
+		next := at.Add(time.Hour)
+		ok := func(c *store.DeliveryClaim, code int) store.AttemptRecord {
+			return store.AttemptRecord{Claim: c, At: at, StatusCode: code, Success: true}
+		}
+		fail := func(c *store.DeliveryClaim) store.AttemptRecord {
+			return store.AttemptRecord{Claim: c, At: at, StatusCode: 500, NextAttemptAt: &next, DisableAfter: 72 * time.Hour}
+		}
+		f.record(ok(by[okEP.ID][0], 200), ok(by[okEP.ID][1], 204), ok(by[flaky.ID][0], 200), fail(by[flaky.ID][1]),
+			fail(by[healed.ID][0]), ok(by[healed.ID][1], 200))
+
+		tests := []struct {
+			name    string
+			ep      *holdfast.WebhookEndpoint
+			failing bool
+			status  []string
+		}{
+			{"AllSucceeded", okEP, false, []string{store.DeliverySucceeded, store.DeliverySucceeded}},
+			{"SuccessThenFailure", flaky, true, []string{store.DeliveryPending, store.DeliverySucceeded}},
+			{"FailureThenSuccess", healed, false, []string{store.DeliverySucceeded, store.DeliveryPending}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e, _ := s.GetWebhookEndpoint(f.ctx, f.ws.ID, holdfast.ModeLive, tt.ep.ID)
+				if (e.FailingSince != nil) != tt.failing {
+					t.Fatalf("failing_since = %v, want failing %v", e.FailingSince, tt.failing)
+				}
+				ds := f.deliveries(tt.ep) // newest first: second event first
+				for i, d := range ds {
+					if d.Status != tt.status[i] || d.AttemptCount != 1 || len(d.Attempts) != 1 {
+						t.Fatalf("delivery %d: %+v", i, d)
+					}
+					if d.Status == store.DeliverySucceeded && (d.NextAttemptAt != nil || d.LastStatusCode == nil) {
+						t.Fatalf("succeeded delivery %+v", d)
+					}
+					if d.Status == store.DeliveryPending && !d.NextAttemptAt.Equal(next) {
+						t.Fatalf("pending delivery next %v", d.NextAttemptAt)
+					}
+				}
+			})
+		}
+		if cs := f.claim(store.DueFilter{}, t0.Add(30*time.Minute)); len(cs) != 0 {
+			t.Fatalf("%d leases not released", len(cs))
+		}
+	})
+}

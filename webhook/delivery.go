@@ -99,7 +99,9 @@ func (w *Worker) RunDue(ctx context.Context, wsID string, mode holdfast.Mode) er
 			return err
 		}
 		progress := w.progress()
+		unlock := w.lockWrites()
 		claims, err := w.st.ClaimDueDeliveries(ctx, f, w.cfg.Clock.Now(), w.cfg.Lease, w.cfg.BatchSize)
+		unlock()
 		if err != nil {
 			return err
 		}
@@ -131,7 +133,9 @@ func (w *Worker) RunDue(ctx context.Context, wsID string, mode holdfast.Mode) er
 // fanOutAll fans out every event waiting.
 func (w *Worker) fanOutAll(ctx context.Context) error {
 	for {
+		unlock := w.lockWrites()
 		n, _, err := w.st.FanOutEvents(ctx, w.cfg.BatchSize)
+		unlock()
 		if err != nil || n < w.cfg.BatchSize {
 			return err
 		}
@@ -160,7 +164,9 @@ func (w *Worker) attemptAll(ctx context.Context, claims []*store.DeliveryClaim) 
 // succeeds. ENOTFOUND for an unknown endpoint or delivery, ECONFLICT while
 // another attempt of it is in flight.
 func (w *Worker) Send(ctx context.Context, wsID string, mode holdfast.Mode, endpointID, deliveryID string) (*holdfast.WebhookDelivery, error) {
+	unlock := w.lockWrites()
 	c, err := w.st.ClaimDelivery(ctx, wsID, mode, endpointID, deliveryID, w.cfg.Clock.Now(), w.cfg.Lease)
+	unlock()
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,11 @@ type Worker struct {
 	live, test *Client
 	kick       chan struct{}
 
+	// writes serializes this worker's own write transactions on SQLite: its
+	// claimer and recorder would otherwise collide on the database's single
+	// write lock and the loser would sleep in SQLite's busy handler.
+	writes sync.Mutex
+
 	mu      sync.Mutex
 	flushed chan struct{} // closed and replaced after every commit
 	cancel  context.CancelFunc
@@ -129,8 +134,13 @@ func (w *Worker) Stop() {
 // batches (one transaction per batch keeps SQLite's single writer fast).
 func (w *Worker) run(ctx context.Context) {
 	var inflight atomic.Int64
-	jobs := make(chan *store.DeliveryClaim, 2*w.cfg.Concurrency)
-	results := make(chan outcome, 2*w.cfg.Concurrency)
+	// Up to capacity deliveries are claimed and not yet recorded: enough to
+	// keep every sender busy while a batch is being committed, few enough
+	// that a queued claim is sent well within its lease even when every
+	// receiver takes the full Timeout.
+	capacity := int64(4 * w.cfg.Concurrency)
+	jobs := make(chan *store.DeliveryClaim, capacity)
+	results := make(chan outcome, capacity)
 	freed := make(chan struct{}, 1)
 
 	var senders sync.WaitGroup
@@ -157,13 +167,14 @@ func (w *Worker) run(ctx context.Context) {
 
 	poll := time.NewTicker(w.cfg.PollInterval)
 	defer poll.Stop()
-	capacity := int64(2 * w.cfg.Concurrency)
 	for ctx.Err() == nil {
 		more := w.fanOut(ctx)
 		room := capacity - inflight.Load()
 		if room > 0 {
 			want := min(int(room), w.cfg.BatchSize)
+			unlock := w.lockWrites()
 			claims, err := w.st.ClaimDueDeliveries(ctx, store.DueFilter{}, w.cfg.Clock.Now(), w.cfg.Lease, want)
+			unlock()
 			if err != nil && ctx.Err() == nil {
 				w.cfg.Logger.Error("webhooks: claim deliveries", "err", err)
 			}
@@ -196,7 +207,9 @@ func (w *Worker) run(ctx context.Context) {
 // fanOut turns new events into deliveries; it reports whether a full batch
 // was handled (so more events may be waiting).
 func (w *Worker) fanOut(ctx context.Context) bool {
+	unlock := w.lockWrites()
 	n, _, err := w.st.FanOutEvents(ctx, w.cfg.BatchSize)
+	unlock()
 	if err != nil {
 		if ctx.Err() == nil {
 			w.cfg.Logger.Error("webhooks: fan out events", "err", err)
@@ -229,6 +242,8 @@ func (w *Worker) drain(first outcome, results <-chan outcome) []outcome {
 func (w *Worker) commit(ctx context.Context, batch []outcome) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	unlock := w.lockWrites()
+	defer unlock()
 	var recs []store.AttemptRecord
 	var release []*store.DeliveryClaim
 	for _, o := range batch {
@@ -263,6 +278,16 @@ func (w *Worker) commit(ctx context.Context, batch []outcome) {
 	close(w.flushed)
 	w.flushed = make(chan struct{})
 	w.mu.Unlock()
+}
+
+// lockWrites takes the worker's write lock on SQLite (a no-op on
+// PostgreSQL, where transactions run side by side) and returns its release.
+func (w *Worker) lockWrites() func() {
+	if w.st.Dialect() != store.SQLite {
+		return func() {}
+	}
+	w.writes.Lock()
+	return w.writes.Unlock
 }
 
 // progress returns a channel closed at the next commit.
