@@ -49,16 +49,35 @@ type DueFilter struct {
 // mode's clock: real time (now) for live mode, now plus the workspace's
 // test-clock offset for test mode. Deliveries leased by someone else whose
 // lease has not expired are skipped. PostgreSQL callers skip each other's rows
-// (FOR UPDATE SKIP LOCKED); SQLite's single writer serializes claims.
+// (FOR UPDATE SKIP LOCKED); SQLite's single writer serializes claims. When
+// nothing is due it only reads, so an idle poll never takes SQLite's write lock.
 func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Time, lease time.Duration, limit int) ([]*DeliveryClaim, error) {
+	var modes []bool
+	for _, live := range []bool{true, false} {
+		if f.Mode != "" && f.Mode.Livemode() != live {
+			continue
+		}
+		from, where, args, err := s.dueWhere(ctx, f.WorkspaceID, live, now)
+		if err != nil {
+			return nil, err
+		}
+		var one int
+		err = s.queryRow(ctx, `SELECT 1 FROM `+from+whereSQL(where)+` LIMIT 1`, args...).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		modes = append(modes, live)
+	}
+	if len(modes) == 0 {
+		return nil, nil
+	}
 	var out []*DeliveryClaim
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		token := holdfast.RandomBase62(20)
 		var ids []string
-		for _, live := range []bool{true, false} {
-			if f.Mode != "" && f.Mode.Livemode() != live {
-				continue
-			}
+		for _, live := range modes {
 			got, err := s.claimDueIDs(ctx, f.WorkspaceID, live, now, now.Add(lease), token, limit-len(ids))
 			if err != nil {
 				return err
@@ -75,8 +94,9 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Ti
 	return out, err
 }
 
-// claimDueIDs leases due deliveries of one mode and returns their ids.
-func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, until time.Time, token string, limit int) ([]string, error) {
+// dueWhere builds the FROM and WHERE of "pending, due and not leased" for
+// one mode (alias d).
+func (s *Store) dueWhere(ctx context.Context, wsID string, live bool, now time.Time) (string, []string, []any, error) {
 	nowUS := holdfast.Micros(now)
 	where := []string{"d.status = ?", "d.livemode = ?", "(d.locked_until IS NULL OR d.locked_until < ?)"}
 	args := []any{DeliveryPending, live, nowUS}
@@ -93,7 +113,7 @@ func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, un
 			q, qa = q+` WHERE workspace_id = ?`, append(qa, wsID)
 		}
 		if err := s.queryRow(ctx, q, qa...).Scan(&maxOff); err != nil {
-			return nil, err
+			return "", nil, nil, err
 		}
 		from += " JOIN test_clocks tc ON tc.workspace_id = d.workspace_id"
 		where = append(where, "d.next_attempt_at <= ?", "d.next_attempt_at <= ? + tc.offset_us")
@@ -102,6 +122,15 @@ func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, un
 	if wsID != "" {
 		where = append(where, "d.workspace_id = ?")
 		args = append(args, wsID)
+	}
+	return from, where, args, nil
+}
+
+// claimDueIDs leases due deliveries of one mode and returns their ids.
+func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, until time.Time, token string, limit int) ([]string, error) {
+	from, where, args, err := s.dueWhere(ctx, wsID, live, now)
+	if err != nil {
+		return nil, err
 	}
 	sub := `SELECT d.id FROM ` + from + whereSQL(where) + ` ORDER BY d.next_attempt_at LIMIT ?`
 	args = append(args, limit)
