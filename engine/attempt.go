@@ -39,7 +39,7 @@ func (e *Engine) beginAttempt(ctx context.Context, r *run, initiator string, car
 		if _, err := e.st.LeaseNewJob(ctx, j, e.owner, real.Add(e.cfg.Lease), real); err != nil {
 			return nil, err
 		}
-		r.started = append(r.started, a)
+		r.started = append(r.started, e.payRequest(r, a))
 		return a, nil
 	}
 	if err := e.st.ScheduleJob(ctx, j, e.clock.Now()); err != nil {
@@ -135,30 +135,38 @@ func (e *Engine) applyResult(ctx context.Context, r *run, a *holdfast.PaymentAtt
 	if _, err := e.st.RecordEvent(ctx, r.pay.WorkspaceID, r.mode, typ, r.pay.ID, payload, r.now); err != nil {
 		return err
 	}
+	if r.rs.Status != holdfast.RecoveryInFlight {
+		return nil
+	}
 	return e.advance(ctx, r)
 }
 
 // drive charges a started live attempt and records the answer. Called right
-// after the attempt's transaction committed, or by a runner that took over
-// the attempt's job (after a crash or a failed call); either way the same
-// idempotency key goes to the provider.
-func (e *Engine) drive(ctx context.Context, attemptID string) error {
-	a, err := e.st.GetAttempt(ctx, attemptID)
-	if err != nil {
-		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+// after the attempt's transaction committed (req is that transaction's
+// request), or by a runner that took over the attempt's job after a crash or
+// a failed call (req nil: read again); either way the same idempotency key
+// goes to the provider.
+func (e *Engine) drive(ctx context.Context, attemptID string, req *PayRequest) error {
+	if req == nil {
+		a, err := e.st.GetAttempt(ctx, attemptID)
+		if err != nil {
+			if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+				return nil
+			}
+			return err
+		}
+		if a.State != store.AttemptStarted {
 			return nil
 		}
-		return err
+		r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
+		if err != nil {
+			return err
+		}
+		rq := e.payRequest(r, a)
+		req = &rq
 	}
-	if a.State != store.AttemptStarted {
-		return nil
-	}
-	r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
-	if err != nil {
-		return err
-	}
-	req := e.payRequest(r, a)
-	res, err := e.live.Pay(ctx, req)
+	a := req.Attempt
+	res, err := e.live.Pay(ctx, *req)
 	if err != nil {
 		return err
 	}
@@ -167,7 +175,7 @@ func (e *Engine) drive(ctx context.Context, attemptID string) error {
 			return err
 		}
 	}
-	var next []*holdfast.PaymentAttempt
+	var next []PayRequest
 	err = e.st.InTx(ctx, func(ctx context.Context) error {
 		r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
 		if err != nil {
@@ -186,16 +194,17 @@ func (e *Engine) drive(ctx context.Context, attemptID string) error {
 }
 
 // driveAll drives attempts begun by this engine, one after another.
-func (e *Engine) driveAll(ctx context.Context, atts []*holdfast.PaymentAttempt) error {
+func (e *Engine) driveAll(ctx context.Context, reqs []PayRequest) error {
 	var errs []error
-	for _, a := range atts {
-		if err := e.drive(ctx, a.ID); err != nil {
+	for i := range reqs {
+		id := reqs[i].Attempt.ID
+		if err := e.drive(ctx, id, &reqs[i]); err != nil {
 			if errors.Is(err, errCrash) {
 				return err
 			}
 			// The attempt's job is leased to us; release it so a runner retries.
 			errs = append(errs, err)
-			e.releaseAttempt(ctx, a.ID, err)
+			e.releaseAttempt(ctx, id, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -218,7 +227,7 @@ func (e *Engine) releaseAttempt(ctx context.Context, attemptID string, cause err
 // limit or an earlier never-retry answer forbids another attempt. A manual
 // retry does not use the campaign's automatic retry budget.
 func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mode, paymentID string) (*holdfast.Payment, error) {
-	var started []*holdfast.PaymentAttempt
+	var started []PayRequest
 	err := e.st.InTx(ctx, func(ctx context.Context) error {
 		now := e.modeNow(ctx, wsID, mode)
 		pay, err := e.st.GetPayment(ctx, wsID, mode, paymentID)
@@ -232,7 +241,7 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 		if err != nil {
 			return err
 		}
-		atts, err := e.st.PaymentAttempts(ctx, pay.ID)
+		hist, atts, err := e.history(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -241,7 +250,7 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 				return holdfast.Errorf(holdfast.ECONFLICT, "A retry of payment %s is already in progress.", pay.ID)
 			}
 		}
-		in, err := e.planInput(ctx, r, atts)
+		in, err := e.planInput(ctx, r, hist, atts)
 		if err != nil {
 			return err
 		}

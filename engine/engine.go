@@ -56,7 +56,8 @@ type Config struct {
 	OnAdvance []func(ctx context.Context, wsID string, now time.Time) error
 	// Workers is the number of background job runners; default 4.
 	Workers int
-	// BatchSize is how many due jobs a runner leases at once; default 16.
+	// BatchSize is how many due jobs a runner leases at once; default 4
+	// (larger batches claim less often but make later jobs of a batch wait).
 	BatchSize int
 	// PollInterval is how often idle runners look for due work; default 1 s.
 	PollInterval time.Duration
@@ -110,7 +111,7 @@ func New(cfg Config) *Engine {
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	cfg.LinkTTL = cmp.Or(cfg.LinkTTL, 90*24*time.Hour)
 	cfg.Workers = cmp.Or(cfg.Workers, 4)
-	cfg.BatchSize = cmp.Or(cfg.BatchSize, 16)
+	cfg.BatchSize = cmp.Or(cfg.BatchSize, 4)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, time.Second)
 	cfg.Lease = cmp.Or(cfg.Lease, 5*time.Minute)
 	cfg.MaxJobAttempts = cmp.Or(cfg.MaxJobAttempts, 20)

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -207,3 +209,6 @@ func (v *env) insertCampaign(c *holdfast.Campaign) {
 		v.t.Fatal(err)
 	}
 }
+
+// quietLogger drops engine logs (benchmarks).
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

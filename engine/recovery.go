@@ -31,8 +31,9 @@ type run struct {
 	// own: the caller drives live attempts itself right after commit (it is a
 	// runner or a manual retry); otherwise a runner picks them up.
 	own bool
-	// started are live attempts begun in this transaction, to drive after commit.
-	started []*holdfast.PaymentAttempt
+	// started are the requests of live attempts begun in this transaction,
+	// to send right after it commits.
+	started []PayRequest
 }
 
 // loadRun locks a recovery and its payment and reads its customer.
@@ -70,7 +71,7 @@ func (e *Engine) advance(ctx context.Context, r *run) error {
 		if r.rs.Status != holdfast.RecoveryInFlight {
 			return e.st.DeleteJob(ctx, recoveryJobKey(r.rs.ID))
 		}
-		atts, err := e.st.PaymentAttempts(ctx, r.pay.ID)
+		hist, atts, err := e.history(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func (e *Engine) advance(ctx context.Context, r *run) error {
 				return e.st.DeleteJob(ctx, recoveryJobKey(r.rs.ID))
 			}
 		}
-		in, err := e.planInput(ctx, r, atts)
+		in, err := e.planInput(ctx, r, hist, atts)
 		if err != nil {
 			return err
 		}
@@ -199,15 +200,32 @@ func (e *Engine) end(ctx context.Context, r *run, status, recoveredBy string) er
 	return err
 }
 
-// planInput gathers what the planner needs: the attempt history on the
-// customer's cards over the network-limit window, the card a retry would
-// charge, the time zone, and whether the card changed since the last charge.
-func (e *Engine) planInput(ctx context.Context, r *run, payAtts []holdfast.PaymentAttempt) (planInput, error) {
+// history reads, in one query, the attempts on the customer's payments over
+// the network-limit window (and at least since the recovery opened), and
+// picks out this payment's own attempts.
+func (e *Engine) history(ctx context.Context, r *run) (hist, payAtts []holdfast.PaymentAttempt, err error) {
 	p := r.pay
-	hist, err := e.st.CustomerAttempts(ctx, p.WorkspaceID, r.mode, p.Customer, p.ID, r.now.Add(-31*24*time.Hour))
-	if err != nil {
-		return planInput{}, err
+	since := r.now.Add(-31 * 24 * time.Hour)
+	if p.CreatedAt.Before(since) {
+		since = p.CreatedAt
 	}
+	hist, err = e.st.CustomerAttempts(ctx, p.WorkspaceID, r.mode, p.Customer, p.ID, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range hist {
+		if a.Payment == p.ID {
+			payAtts = append(payAtts, a)
+		}
+	}
+	return hist, payAtts, nil
+}
+
+// planInput gathers what the planner needs: the attempt history on the
+// customer's cards, the card a retry would charge, the time zone, and
+// whether the card changed since the last charge.
+func (e *Engine) planInput(ctx context.Context, r *run, hist, payAtts []holdfast.PaymentAttempt) (planInput, error) {
+	p := r.pay
 	opened := r.rs.StartedAt
 	in := planInput{
 		Now: r.now, Opened: opened, Playbook: r.rs.Playbook, EmailCursor: r.rs.EmailCursor, RetryCursor: r.rs.RetryCursor,

@@ -80,7 +80,7 @@ func (e *Engine) work(claimCtx, jobCtx context.Context) {
 		if n > 0 {
 			continue
 		}
-		timer.Reset(e.cfg.PollInterval)
+		timer.Reset(e.idleWait(claimCtx))
 		select {
 		case <-claimCtx.Done():
 			return
@@ -88,6 +88,17 @@ func (e *Engine) work(claimCtx, jobCtx context.Context) {
 		case <-timer.C:
 		}
 	}
+}
+
+// idleWait is how long an idle runner sleeps: until the next live job is
+// due, at most PollInterval (test-mode jobs follow test clocks, and leases
+// run out, so the poll stays the upper bound).
+func (e *Engine) idleWait(ctx context.Context) time.Duration {
+	at, ok, err := e.st.NextLiveRunAt(ctx)
+	if err != nil || !ok {
+		return e.cfg.PollInterval
+	}
+	return min(max(at.Sub(e.clock.Now()), time.Millisecond), e.cfg.PollInterval)
 }
 
 // runBatch claims due jobs of both modes and runs them; it returns how many ran.
@@ -168,7 +179,7 @@ func (e *Engine) dispatch(ctx context.Context, j store.Job, now time.Time) error
 	case jobSend:
 		return e.runSend(ctx, j, now)
 	case jobAttempt:
-		return e.drive(ctx, j.RefID)
+		return e.drive(ctx, j.RefID, nil)
 	}
 	e.log.Warn("engine: dropping job of unknown kind", "kind", j.Kind, "ref", j.RefID)
 	return nil
@@ -188,7 +199,7 @@ func (e *Engine) giveUp(ctx context.Context, j store.Job, now time.Time, cause e
 // runRecovery is the job that runs a recovery's due actions; live attempts
 // it begins are charged right after its transaction commits.
 func (e *Engine) runRecovery(ctx context.Context, id string, now time.Time) error {
-	var started []*holdfast.PaymentAttempt
+	var started []PayRequest
 	err := e.st.InTx(ctx, func(ctx context.Context) error {
 		r, err := e.loadRun(ctx, id, now, true)
 		if err != nil {

@@ -151,6 +151,17 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, mode holdfast.Mode,
 	return out, err
 }
 
+// NextLiveRunAt returns when the earliest unleased live job is due, so idle
+// runners can sleep exactly until then; ok is false when there is none.
+func (s *Store) NextLiveRunAt(ctx context.Context) (at time.Time, ok bool, err error) {
+	var us sql.NullInt64
+	err = s.queryRow(ctx, `SELECT MIN(run_at) FROM jobs WHERE livemode = ? AND locked_by IS NULL`, true).Scan(&us)
+	if err != nil || !us.Valid {
+		return time.Time{}, false, err
+	}
+	return holdfast.FromMicros(us.Int64), true, nil
+}
+
 // DueTestJobs counts a workspace's test jobs due at its test clock, leased or
 // not: advance_clock waits until none is left.
 func (s *Store) DueTestJobs(ctx context.Context, wsID string, realNow time.Time) (int, error) {
