@@ -8,11 +8,14 @@ import (
 	"holdfast"
 	"holdfast/api"
 	"holdfast/dashboard"
+	"holdfast/demo"
 	"holdfast/mail"
 	"holdfast/store"
+	"holdfast/webhook"
 )
 
-// wireDashboard mounts the dashboard at "/" and "/dashboard/…". Its SMTP
+// wireDashboard mounts the dashboard at "/" and "/dashboard/…" (and, under
+// --demo, the demo's webhook sinks). Its SMTP
 // test uses --smtp-url like the engine; resend (nil when no webhook worker
 // is wired) backs the delivery log's re-send button.
 func wireDashboard(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger,
@@ -32,5 +35,19 @@ func wireDashboard(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.
 	for _, p := range dashboard.Patterns {
 		w.mounts = append(w.mounts, api.Mount{Pattern: p, Handler: d})
 	}
+	if cfg.Demo {
+		for _, p := range demo.SinkPatterns {
+			w.mounts = append(w.mounts, api.Mount{Pattern: p, Handler: demo.SinkHandler()})
+		}
+	}
 	return d, nil
+}
+
+// resendWith backs the delivery log's re-send button with the webhook
+// worker: one attempt now, recorded like any other.
+func resendWith(wk *webhook.Worker) func(ctx context.Context, wsID string, mode holdfast.Mode, endpointID, deliveryID string) error {
+	return func(ctx context.Context, wsID string, mode holdfast.Mode, endpointID, deliveryID string) error {
+		_, err := wk.Send(ctx, wsID, mode, endpointID, deliveryID)
+		return err
+	}
 }

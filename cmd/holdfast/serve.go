@@ -101,18 +101,24 @@ func (c *serveCmd) Run(e *env) error {
 	base := "http://" + ln.Addr().String()
 	log.Info("holdfast listening", "addr", ln.Addr().String(), "database", string(st.Dialect()), "version", version)
 
-	if cfg.Demo {
-		if err := setupDemo(ctx, e, st, w, base); err != nil {
-			ln.Close()
-			return err
-		}
-	}
 	for _, start := range w.background {
 		start(ctx)
 	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	// The demo is generated while serving: its webhook endpoints deliver to
+	// this server's own /demo/webhook-sink during the generation.
+	if cfg.Demo {
+		if err := setupDemo(ctx, e, st, w, base); err != nil {
+			_ = httpSrv.Close()
+			cancel()
+			for _, stop := range w.stops {
+				stop()
+			}
+			return err
+		}
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {

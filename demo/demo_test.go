@@ -1,0 +1,140 @@
+package demo_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"holdfast"
+	"holdfast/cancelflow"
+	"holdfast/demo"
+	"holdfast/engine"
+	"holdfast/store"
+	"holdfast/store/storetest"
+	"holdfast/webhook"
+)
+
+// run wires the real engine, cancel flow and webhook worker the way serve
+// does (advance_clock abandons timed-out sessions and sends due deliveries)
+// and runs Ensure.
+func run(t *testing.T, st *store.Store, cfg demo.Config) *demo.Result {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	mux := http.NewServeMux()
+	for _, p := range demo.SinkPatterns {
+		mux.Handle(p, demo.SinkHandler())
+	}
+	sink := httptest.NewServer(mux)
+	t.Cleanup(sink.Close)
+	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log})
+	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log})
+	eng := engine.New(engine.Config{Store: st, Logger: log, SigningKey: []byte("k"), PublicURL: "http://127.0.0.1"})
+	eng.OnAdvance(func(ctx context.Context, wsID string, now time.Time) error {
+		_, err := cancel.AbandonExpired(ctx, wsID, holdfast.ModeTest, now)
+		return err
+	})
+	eng.OnAdvance(func(ctx context.Context, wsID string, _ time.Time) error {
+		return wk.RunDue(ctx, wsID, holdfast.ModeTest)
+	})
+	cfg.Store, cfg.Engine, cfg.Cancel, cfg.Logger, cfg.SinkBase = st, eng, cancel, log, sink.URL
+	res, err := demo.Ensure(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestEnsureBuildsALivingHistory: a small demo has recoveries in every
+// state, cancel sessions of every outcome, failures across decline codes
+// and webhook deliveries, all made through the engine and ingester; a
+// second Ensure finds the workspace and adds nothing.
+func TestEnsureBuildsALivingHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cfg := demo.Config{Customers: 300, Days: 30, FailuresPerDay: 8, SessionsPerDay: 8, Seed: 7}
+		res := run(t, st, cfg)
+		if !res.Created || res.Workspace == nil || !res.Workspace.IsDemo {
+			t.Fatalf("result %+v", res)
+		}
+		ws := res.Workspace
+		stats, err := st.Stats(ctx, ws.ID, holdfast.ModeTest, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("summary %+v stats %+v", res.Summary, stats)
+		c := stats.Campaigns
+		for name, n := range map[string]int64{"in_flight": c.InFlight, "recovered": c.Recovered, "lost": c.Lost, "abandoned": c.Abandoned} {
+			if n == 0 {
+				t.Errorf("no %s recoveries", name)
+			}
+		}
+		cs := stats.CancelSessions
+		for name, n := range map[string]int64{"saved_discount": cs.SavedDiscount, "saved_pause": cs.SavedPause,
+			"saved_downgrade": cs.SavedDowngrade, "saved_other": cs.SavedOther, "canceled": cs.Canceled, "abandoned": cs.Abandoned} {
+			if n == 0 {
+				t.Errorf("no %s cancel sessions", name)
+			}
+		}
+		if stats.Customers < 290 { // a few are deleted
+			t.Errorf("customers %d", stats.Customers)
+		}
+		if len(stats.RecoveredRevenue) < 2 {
+			t.Errorf("recovered revenue in %d currencies", len(stats.RecoveredRevenue))
+		}
+		pays, err := st.ListPayments(ctx, ws.ID, holdfast.ModeTest, store.PaymentFilter{}, store.ListQuery{Limit: 100, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := map[string]bool{}
+		for _, p := range pays.Data {
+			codes[p.DeclineCode] = true
+		}
+		if len(codes) < 6 {
+			t.Errorf("decline codes %v", codes)
+		}
+		// The history spans the days, ending at the present of the test clock.
+		off, _ := st.TestClockOffset(ctx, ws.ID)
+		if off < -time.Hour || off > time.Hour {
+			t.Errorf("test clock offset after generation %v", off)
+		}
+		// Failures are spread over the days (the 100 newest alone span several).
+		if oldest := pays.Data[len(pays.Data)-1].CreatedAt; time.Since(oldest) < 3*24*time.Hour {
+			t.Errorf("the 100th newest failure is only %v old", time.Since(oldest))
+		}
+		eps, err := st.ListWebhookEndpoints(ctx, ws.ID, holdfast.ModeTest, store.ListQuery{Limit: 10, Count: true})
+		if err != nil || eps.Total != 2 {
+			t.Fatalf("endpoints %d %v", eps.Total, err)
+		}
+		states := map[string]int{}
+		for _, ep := range eps.Data {
+			ds, err := st.ListWebhookDeliveries(ctx, ws.ID, holdfast.ModeTest, ep.ID, store.DeliveryFilter{}, store.ListQuery{Limit: 100, Count: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds.Data {
+				states[d.Status]++
+			}
+		}
+		if states["succeeded"] == 0 {
+			t.Errorf("delivery states %v", states)
+		}
+
+		again := run(t, st, cfg)
+		if again.Created || again.Incomplete || again.Workspace.ID != ws.ID {
+			t.Fatalf("second Ensure: %+v", again)
+		}
+		stats2, _ := st.Stats(ctx, ws.ID, holdfast.ModeTest, nil, nil)
+		if stats2.Customers != stats.Customers || stats2.Campaigns.InFlight+stats2.Campaigns.Recovered+stats2.Campaigns.Lost+stats2.Campaigns.Abandoned !=
+			c.InFlight+c.Recovered+c.Lost+c.Abandoned {
+			t.Fatalf("second Ensure changed the history: %+v vs %+v", stats2, stats)
+		}
+		all, _ := st.ListWorkspaces(ctx)
+		if len(all) != 1 {
+			t.Fatalf("%d workspaces", len(all))
+		}
+	})
+}
