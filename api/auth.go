@@ -136,8 +136,9 @@ const (
 	accessWrite
 	accessWebhooks
 	accessAdmin
-	accessWidget    // publishable key, or secret key with write (SPEC §7)
-	accessTestWrite // write, test-mode keys only (test helpers)
+	accessWidget        // publishable key, or secret key with write (SPEC §7)
+	accessTestWrite     // write, test-mode keys only (test helpers)
+	accessWebhooksWrite // webhooks and write (re-sending a delivery)
 )
 
 // authorize runs the route-level checks in SPEC §2 order: scope (403) → trial (403).
@@ -157,6 +158,11 @@ func (s *Server) authorize(r *http.Request, p *Principal, a access) error {
 		need, ok = holdfast.ScopeWrite, k.HasScope(holdfast.ScopeWrite)
 	case accessWebhooks:
 		need, ok = holdfast.ScopeWebhooks, k.HasScope(holdfast.ScopeWebhooks)
+	case accessWebhooksWrite:
+		need, ok = holdfast.ScopeWebhooks, k.HasScope(holdfast.ScopeWebhooks)
+		if ok && !k.HasScope(holdfast.ScopeWrite) {
+			need, ok = holdfast.ScopeWrite, false
+		}
 	case accessAdmin:
 		need, ok = holdfast.ScopeAdmin, k.HasScope(holdfast.ScopeAdmin)
 	case accessWidget:

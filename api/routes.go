@@ -69,7 +69,7 @@ func (s *Server) routes() http.Handler {
 		v.Put("/webhooks/{id}", s.route(accessWebhooks, s.updateWebhook))
 		v.Delete("/webhooks/{id}", s.route(accessWebhooks, s.deleteWebhook))
 		v.Get("/webhooks/{id}/deliveries", s.route(accessWebhooks, s.listDeliveries))
-		v.Post("/webhooks/{id}/deliveries/{delivery_id}/retry", s.route(accessWebhooks, s.retryDelivery))
+		v.Post("/webhooks/{id}/deliveries/{delivery_id}/retry", s.route(accessWebhooksWrite, s.retryDelivery))
 		v.Post("/webhooks/{id}/test", s.route(accessWebhooks, s.testWebhook))
 
 		v.Get("/events", s.route(accessRead, s.listEvents))
