@@ -41,7 +41,8 @@ func (s *Server) retryPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pay)
+	// The same shape as GET /v1/payments/:id.
+	writeJSON(w, http.StatusOK, paymentDetail{Payment: pay, Attempts: pay.Attempts})
 	return nil
 }
 
