@@ -41,7 +41,9 @@ func startServer(t *testing.T) *server {
 		_, err := cancel.AbandonExpired(ctx, wsID, holdfast.ModeTest, now)
 		return err
 	})
-	eng.OnAdvance(func(ctx context.Context, wsID string, _ time.Time) error { return wk.RunDue(ctx, wsID, holdfast.ModeTest) })
+	eng.OnAdvance(func(ctx context.Context, wsID string, _ time.Time) error {
+		return wk.RunDue(ctx, wsID, holdfast.ModeTest)
+	})
 	dash := dashboard.New(dashboard.Config{Store: st, Logger: log, Services: dashboard.Services{
 		ResendDelivery: func(ctx context.Context, wsID string, mode holdfast.Mode, ep, d string) error {
 			_, err := wk.Send(ctx, wsID, mode, ep, d)
