@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,8 +72,10 @@ func (s *Store) UpsertCustomer(ctx context.Context, wsID string, mode holdfast.M
 		if err != nil {
 			return err
 		}
-		if err := s.ingestReplaceTags(ctx, prev, snap.Tags); err != nil {
-			return err
+		if !slices.Equal(prev.Tags, ingestTags(snap.Tags)) {
+			if err := s.ingestReplaceTags(ctx, prev, snap.Tags); err != nil {
+				return err
+			}
 		}
 		c, err := s.ingestLockCustomer(ctx, wsID, mode, snap.ProviderID)
 		out = &CustomerChange{Customer: c, Previous: prev, Applied: true}

@@ -8,7 +8,6 @@ import (
 	"github.com/stripe/stripe-go/v85/webhook"
 
 	"holdfast"
-	"holdfast/store"
 )
 
 // MaxPayloadBytes caps a webhook body. Stripe events are far smaller (an
@@ -67,19 +66,17 @@ func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, hea
 	case errors.Is(err, webhook.ErrTooOld):
 		return nil, "", errStale
 	}
-	if _, err := in.store.GetWorkspace(ctx, wsID); err != nil {
-		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
-			in.log.Warn("stripe webhook for unknown workspace", "workspace", wsID)
-			return nil, "", errNoMatch
-		}
+	secrets, err := in.secrets.get(ctx, in.store, wsID)
+	if err != nil {
 		return nil, "", err
+	}
+	if secrets == nil {
+		in.log.Warn("stripe webhook for unknown workspace", "workspace", wsID)
+		return nil, "", errNoMatch
 	}
 	configured := false
 	for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {
-		secret, err := in.store.WorkspaceSecret(ctx, wsID, mode, store.SecretStripeWebhook)
-		if err != nil {
-			return nil, "", err
-		}
+		secret := secrets[mode]
 		if secret == "" {
 			continue
 		}

@@ -43,6 +43,7 @@ type Ingester struct {
 	apiBase   string
 	http      *http.Client
 	tolerance time.Duration
+	secrets   secretCache
 
 	// failpoint, when set (tests only), is called between the writes of an
 	// event; an error aborts the event's transaction as a crash would.
