@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"holdfast"
 	"net/http"
 	"testing"
 
@@ -79,4 +80,22 @@ func TestOpenAPIValidatorRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenAPIOtherEndpointsConform validates real answers of the routes
+// other parts of Holdfast serve (auth, cancel flow, webhooks, events) against
+// the same document, so it stays true for every route it lists.
+func TestOpenAPIOtherEndpointsConform(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ws := e.Workspace("Acme")
+		admin := bigKey(e, ws.ID, holdfast.ModeTest, holdfast.ScopeAdmin)
+		c := newClient(t, e)
+		for _, p := range []string{
+			"/v1/auth/me", "/v1/cancel_flow", "/v1/cancel_sessions", "/v1/cancel_sessions?outcome=canceled",
+			"/v1/cancel_sessions/cs_nope", "/v1/webhooks", "/v1/webhooks/we_nope", "/v1/events", "/v1/events/evt_nope",
+			"/api/v1/cancel_sessions", "/api/v1/cancel_sessions?cursor=2026-01-01T00:00:00Z", "/api/v1/cancel_sessions?cursor=yesterday",
+		} {
+			t.Run(p, func(t *testing.T) { c.with(t).get(p, admin) })
+		}
+	})
 }

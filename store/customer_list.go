@@ -37,6 +37,8 @@ func (s *Store) ListCustomers(ctx context.Context, wsID string, mode holdfast.Mo
 			src.table += " JOIN customers c ON c.id = t.customer_id"
 			src.where = append(src.where, "c.email_lower = ?")
 			src.args = append(src.args, strings.ToLower(strings.TrimSpace(f.Email)))
+		} else {
+			src.counter = &counterKey{wsID, mode, counterTagPrefix + f.Tag}
 		}
 		// Erasure deletes a customer's tag rows, so every tag row is live.
 	case f.Email != "":
@@ -51,9 +53,7 @@ func (s *Store) ListCustomers(ctx context.Context, wsID string, mode holdfast.Mo
 			where: []string{"workspace_id = ?", "livemode = ?", "deleted_at IS NULL"},
 			args:  []any{wsID, mode.Livemode()},
 		}
-		if q.Count && q.CreatedAfter == nil && q.CreatedBefore == nil {
-			src.counter = &counterKey{wsID, mode, counterCustomers}
-		}
+		src.counter = &counterKey{wsID, mode, counterCustomers}
 	}
 	ids, total, hasMore, err := s.pageIDs(ctx, src, q)
 	if err != nil {

@@ -16,8 +16,8 @@ type listSource struct {
 	id      string // column holding the object's id
 	where   []string
 	args    []any
-	// counter, when set, is an exact maintained count of the unranged list
-	// (see counter.go) read instead of COUNT(*).
+	// counter, when set, is an exact maintained count of the list (see
+	// counter.go), read instead of COUNT(*) unless a created_at range applies.
 	counter *counterKey
 }
 
@@ -36,7 +36,7 @@ func (s *Store) pageIDs(ctx context.Context, src listSource, q ListQuery) (ids [
 		limit = 20
 	}
 	if q.Count {
-		if total, err = s.countList(ctx, src, where, args); err != nil {
+		if total, err = s.countList(ctx, src, q, where, args); err != nil {
 			return nil, 0, false, err
 		}
 		off := int64(q.Offset)
@@ -91,8 +91,8 @@ func (s *Store) selectIDs(ctx context.Context, src listSource, where []string, a
 	return ids, rows.Err()
 }
 
-func (s *Store) countList(ctx context.Context, src listSource, where []string, args []any) (int64, error) {
-	if src.counter != nil {
+func (s *Store) countList(ctx context.Context, src listSource, q ListQuery, where []string, args []any) (int64, error) {
+	if src.counter != nil && q.CreatedAfter == nil && q.CreatedBefore == nil {
 		return s.readCounter(ctx, *src.counter)
 	}
 	var n int64

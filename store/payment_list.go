@@ -14,7 +14,8 @@ type PaymentFilter struct {
 
 // ListPayments returns a newest-first page of a workspace's payments in one
 // mode. Every filter has its own index (payments_list, payments_status,
-// payments_customer), so the count and the page read an index range.
+// payments_customer), so the page reads an index range; totals of the whole
+// list and of each status are maintained counts, a customer's a small COUNT.
 func (s *Store) ListPayments(ctx context.Context, wsID string, mode holdfast.Mode, f PaymentFilter, q ListQuery) (Listed[holdfast.Payment], error) {
 	src := listSource{
 		table: "payments", created: "created_at", id: "id",
@@ -28,6 +29,10 @@ func (s *Store) ListPayments(ctx context.Context, wsID string, mode holdfast.Mod
 	if f.Customer != "" {
 		src.where = append(src.where, "customer_id = ?")
 		src.args = append(src.args, f.Customer)
+	} else if f.Status != "" {
+		src.counter = &counterKey{wsID, mode, counterPayments + ":" + f.Status}
+	} else {
+		src.counter = &counterKey{wsID, mode, counterPayments}
 	}
 	var out Listed[holdfast.Payment]
 	ids, total, hasMore, err := s.pageIDs(ctx, src, q)
