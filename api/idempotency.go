@@ -140,11 +140,13 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 
 func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-// lastIdemPurge is when expired idempotency records were last deleted.
+// lastIdemPurge is when the hourly housekeeping last ran.
 var lastIdemPurge atomic.Int64
 
-// purgeIdempotencyKeys deletes expired records at most once an hour per
-// process, in the background.
+// purgeIdempotencyKeys runs hourly housekeeping in the background, at most
+// once an hour per process: it deletes expired idempotency records and
+// folds pending list-counter deltas (reads fold too; this bounds the pile a
+// workspace nobody reads can grow).
 func (s *Server) purgeIdempotencyKeys(now time.Time) {
 	last := lastIdemPurge.Load()
 	if now.UnixNano()-last < int64(time.Hour) || !lastIdemPurge.CompareAndSwap(last, now.UnixNano()) {
@@ -155,6 +157,9 @@ func (s *Server) purgeIdempotencyKeys(now time.Time) {
 		defer cancel()
 		if _, err := s.store.PurgeIdempotencyKeys(ctx, now); err != nil {
 			s.log.Warn("idempotency: purge failed", "err", err)
+		}
+		if _, err := s.store.FoldCounters(ctx); err != nil {
+			s.log.Warn("list counters: fold failed", "err", err)
 		}
 	}()
 }
