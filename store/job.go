@@ -123,6 +123,13 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, mode holdfast.Mode,
 	}
 	sub += ` ORDER BY j.run_at, j.id LIMIT ?`
 	args = append(args, n)
+	// Peek first with a plain read: an idle runner then never takes SQLite's
+	// write lock (nor PostgreSQL row locks) just to find nothing due.
+	var one int
+	peek := s.queryRow(ctx, `SELECT 1 FROM (`+sub+`) due`, args[2:]...).Scan(&one)
+	if errors.Is(peek, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if s.dialect == Postgres {
 		sub += ` FOR UPDATE OF j SKIP LOCKED`
 	}
