@@ -55,11 +55,11 @@ func TestManualRetry(t *testing.T) {
 func TestNetworkLimits(t *testing.T) {
 	cases := []struct {
 		name, brand string
-		allowed     int // manual retries before the refusal (the opening failure counts too)
+		allowed     int // manual retries before the refusal (reattempts: the opening failure is not counted)
 		limit       string
 	}{
-		{"Visa", "visa", 14, "15 attempts per card in 30 days"},
-		{"Mastercard", "mastercard", 9, "10 attempts per card in 24 hours"},
+		{"Visa", "visa", 15, "15 attempts per card in 30 days"},
+		{"Mastercard", "mastercard", 10, "10 attempts per card in 24 hours"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

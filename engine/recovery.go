@@ -234,10 +234,13 @@ func (e *Engine) planInput(ctx context.Context, r *run, hist, payAtts []holdfast
 		Card:         currentCard(p, r.cust),
 		PlannedRetry: p.NextRetryAt,
 	}
-	// The failure that opened the recovery was a charge on the payment's card:
-	// it counts toward the network limits and can lock the card (never-retry).
-	in.History = append(in.History, policy.Attempt{At: p.CreatedAt, Fingerprint: paymentCardID(p), Brand: p.CardBrand,
-		Outcome: policy.OutcomeFailed, Decline: openingDecline(p, payAtts)})
+	// The network limits count reattempts (Visa: 15 reattempts in 30 days),
+	// so the failure that opened the recovery is not one of them — unless it
+	// was a never-retry answer, which locks its card against every retry.
+	if d := openingDecline(p, payAtts); policy.Classify(d) == policy.ClassNeverRetry {
+		in.History = append(in.History, policy.Attempt{At: p.CreatedAt, Fingerprint: paymentCardID(p), Brand: p.CardBrand,
+			Outcome: policy.OutcomeFailed, Decline: d})
+	}
 	for _, a := range hist {
 		in.History = append(in.History, policy.Attempt{At: a.CreatedAt, Fingerprint: a.CardFingerprint, Brand: a.CardBrand,
 			Outcome: a.Outcome, Decline: policy.Decline{Code: orDefault(a.DeclineCode, a.FailureCode), AdviceCode: a.AdviceCode,
@@ -267,7 +270,7 @@ func (e *Engine) planInput(ctx context.Context, r *run, hist, payAtts []holdfast
 func openingDecline(p *holdfast.Payment, atts []holdfast.PaymentAttempt) policy.Decline {
 	for _, a := range atts {
 		if a.Outcome == holdfast.OutcomeFailed {
-			return policy.Decline{} // the payment's fields were overwritten; the attempts speak for themselves
+			return policy.Decline{} // the payment's fields now hold a retry's decline; the attempts speak for themselves
 		}
 	}
 	return policy.Decline{Code: orDefault(p.DeclineCode, p.FailureCode), AdviceCode: p.AdviceCode, NetworkAdviceCode: p.NetworkAdviceCode}
