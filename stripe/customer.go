@@ -84,12 +84,7 @@ func applyCustomer(ctx context.Context, c *call) error {
 	if err := c.in.fail("mirrored"); err != nil {
 		return err
 	}
-	// A new default payment method is a card update (SPEC §11) — but only
-	// against a real earlier snapshot: a stub made from an invoice
-	// (provider_updated_at 0) never knew the old card.
-	prev := ch.Previous
-	if !ch.Applied || prev == nil || prev.ProviderUpdatedAt == 0 || snap.DefaultPaymentMethod == "" ||
-		snap.DefaultPaymentMethod == prev.DefaultPaymentMethod {
+	if !c.cardChanged(ch, snap.DefaultPaymentMethod) {
 		return nil
 	}
 	eng, err := c.engine()
@@ -98,6 +93,28 @@ func applyCustomer(ctx context.Context, c *call) error {
 	}
 	card := paymentMethodCard(c.ev.Object, "invoice_settings", "default_payment_method")
 	return eng.CardUpdated(ctx, c.ws, c.mode, ch.Customer.ID, card, c.now)
+}
+
+// cardChanged decides whether a customer event is a card update (SPEC §11: a
+// customer.updated whose invoice_settings.default_payment_method changed).
+// Stripe says what changed in previous_attributes, and that is trusted first:
+// the mirrored default may have been moved by the engine itself (a
+// payment_method.attached it recorded), so comparing with the row alone would
+// mistake an unrelated update for a card change. A late event that reports
+// the change still counts when its card is the current one. Without
+// previous_attributes the snapshot is compared with the last one mirrored —
+// never with a stub made from an invoice (provider_updated_at 0), which never
+// knew the old card.
+func (c *call) cardChanged(ch *store.CustomerChange, pm string) bool {
+	if pm == "" || ch.Customer.Deleted {
+		return false
+	}
+	if c.ev.Type == "customer.updated" && c.ev.Previous != nil {
+		_, changed := c.ev.Previous.obj("invoice_settings")["default_payment_method"]
+		return changed && (ch.Applied || ch.Customer.DefaultPaymentMethod == pm)
+	}
+	prev := ch.Previous
+	return ch.Applied && prev != nil && prev.ProviderUpdatedAt > 0 && pm != prev.DefaultPaymentMethod
 }
 
 // deleteCustomer erases a customer deleted at Stripe exactly like DELETE

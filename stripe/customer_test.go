@@ -73,6 +73,28 @@ func TestCustomerMirroring(t *testing.T) {
 				t.Fatalf("card updates %+v", calls)
 			}
 		})
+		t.Run("PreviousAttributesDecide", func(t *testing.T) {
+			n := len(e.rec.all("CardUpdated"))
+			// The engine recorded an attached card as the default; an unrelated
+			// update that still names the old default is no card change.
+			if err := e.st.RecordCardUpdate(ctx, c.ID, holdfast.Card{PaymentMethod: "pm_Attached"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			obj["name"] = "Ada King"
+			e.must(stripetest.Event(stripetest.ID("evt_"), "customer.updated", false, base.Add(4*time.Minute+time.Second), obj,
+				map[string]any{"name": "Ada Lovelace"}), false)
+			if got := len(e.rec.all("CardUpdated")); got != n {
+				t.Fatalf("unrelated update counted as card update")
+			}
+			obj["invoice_settings"] = map[string]any{"default_payment_method": "pm_Third"}
+			late := stripetest.Event(stripetest.ID("evt_"), "customer.updated", false, base.Add(4*time.Minute+3*time.Second), obj,
+				map[string]any{"invoice_settings": map[string]any{"default_payment_method": "pm_Second"}})
+			e.must(late, false)
+			calls := e.rec.all("CardUpdated")
+			if len(calls) != n+1 || calls[n].Card.PaymentMethod != "pm_Third" {
+				t.Fatalf("reported change missed: %+v", calls)
+			}
+		})
 		t.Run("PaymentMethodAttached", func(t *testing.T) {
 			pm := stripetest.PaymentMethod(stripetest.ID("pm_"), id, "visa", "credit", "fpA")
 			e.must(event("payment_method.attached", base.Add(5*time.Minute), pm), false)
