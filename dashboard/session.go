@@ -155,7 +155,19 @@ func (d *Dashboard) startSession(ctx context.Context, w http.ResponseWriter, r *
 	}
 	http.SetCookie(w, &http.Cookie{Name: d.sessionCookie(r), Value: token, Path: "/", HttpOnly: true,
 		Secure: d.secureRequest(r), SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
+	d.prune(ctx, now)
 	return nil
+}
+
+// prune removes expired sessions and stale sign-in streaks. Sign-ins are
+// rare enough to carry this housekeeping; failures only get logged.
+func (d *Dashboard) prune(ctx context.Context, now time.Time) {
+	if _, err := d.store.DeleteExpiredDashboardSessions(ctx, now); err != nil {
+		d.log.WarnContext(ctx, "prune dashboard sessions", "err", err)
+	}
+	if _, err := d.store.PruneLoginAttempts(ctx, now.Add(-d.throttle.ResetAfter), now); err != nil {
+		d.log.WarnContext(ctx, "prune login attempts", "err", err)
+	}
 }
 
 // clearSession removes the session cookie.

@@ -179,6 +179,22 @@ func TestLoginThrottle(t *testing.T) {
 		if th, _ := s.GetLoginThrottle(ctx, key); th.Failures != 0 || th.LockedUntil != nil {
 			t.Fatalf("not cleared: %+v", th)
 		}
+		// Pruning keeps recent and locked streaks.
+		if _, err := s.RecordLoginFailure(ctx, "email:old@example.com", t0, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordLoginFailure(ctx, "email:locked@example.com", t0, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LockLogin(ctx, "email:locked@example.com", t0.Add(5*time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.PruneLoginAttempts(ctx, t0.Add(time.Hour), t0.Add(2*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("pruned %d %v", n, err)
+		}
+		if th, _ := s.GetLoginThrottle(ctx, "email:locked@example.com"); th.Failures != 1 {
+			t.Fatal("pruned a locked streak")
+		}
 		// Concurrent failures are all counted.
 		var wg sync.WaitGroup
 		for range 8 {

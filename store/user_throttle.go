@@ -77,3 +77,14 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.exec(ctx, `DELETE FROM login_attempts WHERE throttle_key = ?`, key)
 	return err
 }
+
+// PruneLoginAttempts forgets streaks whose last failure is before the given
+// time and that hold no lock any more; they would start over anyway.
+func (s *Store) PruneLoginAttempts(ctx context.Context, before, now time.Time) (int64, error) {
+	res, err := s.exec(ctx, `DELETE FROM login_attempts WHERE last_failure_at < ? AND (locked_until IS NULL OR locked_until <= ?)`,
+		holdfast.Micros(before), holdfast.Micros(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

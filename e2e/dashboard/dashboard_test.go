@@ -89,6 +89,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if items < 2 || !strings.Contains(tl, "Recovery started") || !strings.Contains(tl, "Recovery ended: recovered") {
 			t.Fatalf("timeline with %d items: %s", items, tl)
 		}
+		screenshot(t, ctx, "dashboard-recovery-timeline")
 		// Relative times show the absolute time on hover.
 		if title := get(t, ctx, "time title", chromedp.AttributeValue(css("ol.timeline time"), "title")); !title.Exists || !strings.HasSuffix(title.Value, "UTC") {
 			t.Fatalf("time title %+v", title)
@@ -146,6 +147,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(t, "warning", "#lockout-warning"); !strings.Contains(got, "lock out your current IP address (127.0.0.1)") {
 			t.Fatalf("warning %q", got)
 		}
+		screenshot(t, ctx, "dashboard-ip-allowlist-warning")
 		do(t, ctx, "confirm it, then add this browser's address",
 			chromedp.Click(css("#lockout-warning button[type=submit]")),
 			flashWith("Added 10.0.0.0/8"),
@@ -176,6 +178,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if inv := get(t, ctx, "aria-invalid", chromedp.AttributeValue(css("#name"), "aria-invalid")); inv.Value != "true" {
 			t.Fatal("the invalid field is not marked aria-invalid")
 		}
+		screenshot(t, ctx, "dashboard-campaign-errors")
 		do(t, ctx, "fix it",
 			chromedp.SendKeys(css("#name"), "Browser campaign"),
 			chromedp.Click(css(submit)),
@@ -184,6 +187,17 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(t, "campaigns", "table"); !strings.Contains(got, "Browser campaign") || !strings.Contains(got, "Default") {
 			t.Fatalf("campaign list %q", got)
 		}
+	})
+
+	t.Run("CancelSessions", func(t *testing.T) {
+		do(t, ctx, "open cancel sessions",
+			chromedp.Navigate(s.URL+"/dashboard/cancel-sessions"),
+			chromedp.WaitVisible(css("table.reasons tbody tr")),
+		)
+		if got := text(t, "reasons", "table.reasons"); !strings.Contains(got, "It's too expensive") {
+			t.Fatalf("reasons breakdown %q", got)
+		}
+		screenshot(t, ctx, "dashboard-cancel-sessions")
 	})
 
 	t.Run("Narrow375", func(t *testing.T) {
