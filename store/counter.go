@@ -50,27 +50,25 @@ func (s *Store) readCounter(ctx context.Context, k counterKey) (int64, error) {
 }
 
 // foldCounter moves a kind's pending deltas into its folded count in one
-// transaction. DELETE … RETURNING hands back exactly the rows it removed,
-// so a delta committed meanwhile is either folded now or left for later,
-// never lost or counted twice.
+// transaction, never losing or double-counting a delta committed meanwhile:
+// on PostgreSQL the sum comes from exactly the rows one DELETE … RETURNING
+// removed; SQLite transactions hold the write lock from BEGIN, so its SUM
+// and DELETE see the same rows.
 func (s *Store) foldCounter(ctx context.Context, k counterKey) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
-		rows, err := s.query(ctx, `DELETE FROM list_count_deltas WHERE workspace_id = ? AND livemode = ? AND kind = ? RETURNING delta`,
-			k.wsID, k.mode.Livemode(), k.kind)
-		if err != nil {
-			return err
-		}
 		var sum int64
-		for rows.Next() {
-			var d int64
-			if err := rows.Scan(&d); err != nil {
-				rows.Close()
-				return err
+		var err error
+		args := []any{k.wsID, k.mode.Livemode(), k.kind}
+		if s.dialect == Postgres {
+			err = s.queryRow(ctx, `WITH d AS (DELETE FROM list_count_deltas WHERE workspace_id = ? AND livemode = ? AND kind = ? RETURNING delta)
+				SELECT COALESCE(SUM(delta), 0) FROM d`, args...).Scan(&sum)
+		} else {
+			err = s.queryRow(ctx, `SELECT COALESCE(SUM(delta), 0) FROM list_count_deltas WHERE workspace_id = ? AND livemode = ? AND kind = ?`, args...).Scan(&sum)
+			if err == nil {
+				_, err = s.exec(ctx, `DELETE FROM list_count_deltas WHERE workspace_id = ? AND livemode = ? AND kind = ?`, args...)
 			}
-			sum += d
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err != nil {
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO list_counts (workspace_id, livemode, kind, n) VALUES (?, ?, ?, ?)
