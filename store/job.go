@@ -121,7 +121,10 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, mode holdfast.Mode,
 		sub += ` AND j.workspace_id = ?`
 		args = append(args, wsID)
 	}
-	sub += ` ORDER BY j.run_at, j.id LIMIT ?`
+	// Ordered by run_at alone, which the jobs_due index serves, so the claim
+	// stops after n rows: adding id would sort every job sharing a due time
+	// (a backlog all due "now") on each claim. Ties go in any order.
+	sub += ` ORDER BY j.run_at LIMIT ?`
 	args = append(args, n)
 	// Peek first with a plain read: an idle runner then never takes SQLite's
 	// write lock (nor PostgreSQL row locks) just to find nothing due.
