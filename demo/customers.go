@@ -12,7 +12,7 @@ import (
 )
 
 // customerBatch bounds one transaction of the bulk mirror.
-const customerBatch = 250
+const customerBatch = 125
 
 // newCustomer is a customer about to be mirrored, with its Stripe data.
 type newCustomer struct {
@@ -41,7 +41,7 @@ func (g *gen) addCustomers(ctx context.Context, n int) error {
 	}
 	parallel := 1
 	if g.st.Dialect() == store.Postgres {
-		parallel = 4
+		parallel = 8
 	}
 	sem := make(chan struct{}, parallel)
 	errs := make(chan error, (n+customerBatch-1)/customerBatch)

@@ -37,11 +37,13 @@ type Config struct {
 	// SinkBase is where this server answers (http://127.0.0.1:PORT): the demo's
 	// webhook endpoints point at its /demo/webhook-sink receivers.
 	SinkBase string
-	// Customers, Days and FailuresPerDay size the history (defaults 2500, 60, 5).
+	// Customers, Days and FailuresPerDay size the history (defaults 2500,
+	// 60, and 5 failures a day on SQLite, 3 on PostgreSQL).
 	Customers      int
 	Days           int
 	FailuresPerDay int
-	// SessionsPerDay is the number of cancel sessions a day (default 4).
+	// SessionsPerDay is the number of cancel sessions a day (default 4 on
+	// SQLite, 3 on PostgreSQL).
 	SessionsPerDay int
 	// Seed makes the simulated business reproducible (default 1).
 	Seed uint64
@@ -54,8 +56,15 @@ func (c *Config) defaults() {
 	c.Logger = cmp.Or(c.Logger, slog.Default())
 	c.Customers = cmp.Or(c.Customers, 2500)
 	c.Days = cmp.Or(c.Days, 60)
-	c.FailuresPerDay = cmp.Or(c.FailuresPerDay, 5)
-	c.SessionsPerDay = cmp.Or(c.SessionsPerDay, 4)
+	// Each engine job is a few transactions, and PostgreSQL spends longer
+	// per commit than SQLite; a somewhat quieter history there keeps the
+	// first start about as quick (still a few hundred failed payments).
+	perDay, sessions := 5, 4
+	if c.Store != nil && c.Store.Dialect() == store.Postgres {
+		perDay, sessions = 3, 3
+	}
+	c.FailuresPerDay = cmp.Or(c.FailuresPerDay, perDay)
+	c.SessionsPerDay = cmp.Or(c.SessionsPerDay, sessions)
 	c.Seed = cmp.Or(c.Seed, uint64(1))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"holdfast"
@@ -95,21 +96,21 @@ func (g *gen) run(ctx context.Context) error {
 		if err := g.addCustomers(ctx, want-len(g.customers)); err != nil {
 			return err
 		}
+		// The slot's events are planned in order (all the randomness is
+		// drawn here, so a seed gives the same business) and then sent.
+		var tasks []func(ctx context.Context) error
 		for range g.count(g.cfg.FailuresPerDay) {
-			if err := g.fail(ctx); err != nil {
-				return err
-			}
+			tasks = append(tasks, g.fail())
 		}
 		for _, a := range g.actions[g.slot] {
-			if err := g.act(ctx, a); err != nil {
-				return err
-			}
+			tasks = append(tasks, g.act(a))
 		}
 		delete(g.actions, g.slot)
 		for range g.count(g.cfg.SessionsPerDay) {
-			if err := g.cancelSession(ctx); err != nil {
-				return err
-			}
+			tasks = append(tasks, g.cancelSession())
+		}
+		if err := g.runTasks(ctx, tasks); err != nil {
+			return err
 		}
 		if _, err := g.cfg.Engine.AdvanceClock(ctx, g.ws.ID, slotLength); err != nil {
 			return fmt.Errorf("demo: advance clock: %w", err)
@@ -150,25 +151,54 @@ func (g *gen) randomCustomer(ok func(c *customer) bool) *customer {
 	return nil
 }
 
-// fail sends invoice.payment_failed for a customer's next invoice and plans
-// what happens to it. Customers whose metadata makes simulated retries
-// succeed are left to the campaign; of the rest, some pay on their own,
-// some update their card, some invoices are voided and a few customers are
-// deleted; the others run the campaign to its end.
-func (g *gen) fail(ctx context.Context) error {
+// runTasks sends a slot's planned events. They touch different customers,
+// so on PostgreSQL they run side by side (the time goes to round trips);
+// SQLite has a single writer, so there they run in turn.
+func (g *gen) runTasks(ctx context.Context, tasks []func(ctx context.Context) error) error {
+	parallel := 1
+	if g.st.Dialect() == store.Postgres {
+		parallel = 4
+	}
+	sem := make(chan struct{}, parallel)
+	errs := make(chan error, len(tasks))
+	var wg sync.WaitGroup
+	for _, task := range tasks {
+		if task == nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs <- task(ctx)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fail plans invoice.payment_failed for a customer's next invoice and what
+// happens to it. Customers whose metadata makes simulated retries succeed
+// are left to the campaign; of the rest, some pay on their own, some update
+// their card, some invoices are voided and a few customers are deleted; the
+// others run the campaign to its end.
+func (g *gen) fail() func(ctx context.Context) error {
 	c := g.randomCustomer(func(c *customer) bool { return !c.Failed })
 	if c == nil {
 		return nil
 	}
 	c.Failed = true
 	g.seq++
+	g.failures++
 	d := declines[pick(g.rng, len(declines), func(i int) int { return declines[i].Weight })]
 	inv := fmt.Sprintf("in_demo%06d%s", g.seq, holdfast.RandomBase62(8))
 	pi, ch := "pi_demo"+holdfast.RandomBase62(16), "ch_demo"+holdfast.RandomBase62(16)
-	if err := g.sendEvent(ctx, "invoice.payment_failed", failedInvoice(inv, c, d, pi, ch)); err != nil {
-		return err
-	}
-	g.failures++
+	obj, id := failedInvoice(inv, c, d, pi, ch), g.eventID()
 	switch r := g.rng.Float64(); {
 	case r < 0.24:
 		g.later("paid", c, inv, 1, 6)
@@ -179,81 +209,94 @@ func (g *gen) fail(ctx context.Context) error {
 	case r < 0.52:
 		g.later("delete", c, inv, 2, 8)
 	}
-	return nil
+	return func(ctx context.Context) error { return g.sendEvent(ctx, id, "invoice.payment_failed", obj) }
 }
 
-// act carries out a planned action if the invoice is still being recovered
-// (the campaign may have settled it first).
-func (g *gen) act(ctx context.Context, a action) error {
-	p, err := g.st.PaymentByInvoice(ctx, g.ws.ID, holdfast.ModeTest, a.invoice)
-	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if p.Status != holdfast.PaymentPending || a.c.Deleted {
+// act plans a scheduled action; it is carried out only if the invoice is
+// still being recovered (the campaign may have settled it first).
+func (g *gen) act(a action) func(ctx context.Context) error {
+	if a.c.Deleted {
 		return nil
 	}
+	var typ string
+	var obj map[string]any
 	switch a.kind {
 	case "paid":
-		return g.sendEvent(ctx, "invoice.paid", settledInvoice(a.invoice, a.c, "paid"))
+		typ, obj = "invoice.paid", settledInvoice(a.invoice, a.c, "paid")
 	case "void":
-		return g.sendEvent(ctx, "invoice.voided", settledInvoice(a.invoice, a.c, "void"))
+		typ, obj = "invoice.voided", settledInvoice(a.invoice, a.c, "void")
 	case "card":
 		a.c.PaymentMethod, a.c.Fingerprint, a.c.Last4 = "pm_demo"+holdfast.RandomBase62(14), "fp"+holdfast.RandomBase62(14), fmt.Sprintf("%04d", g.rng.IntN(10000))
-		return g.sendEvent(ctx, "payment_method.attached", cardObject(a.c.PaymentMethod, a.c))
+		typ, obj = "payment_method.attached", cardObject(a.c.PaymentMethod, a.c)
 	case "delete":
 		a.c.Deleted = true
-		return g.sendEvent(ctx, "customer.deleted", map[string]any{"id": a.c.ProviderID, "object": "customer", "deleted": true})
+		typ, obj = "customer.deleted", map[string]any{"id": a.c.ProviderID, "object": "customer", "deleted": true}
+	default:
+		return nil
 	}
-	return nil
+	id := g.eventID()
+	return func(ctx context.Context) error {
+		p, err := g.st.PaymentByInvoice(ctx, g.ws.ID, holdfast.ModeTest, a.invoice)
+		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if p.Status != holdfast.PaymentPending {
+			return nil
+		}
+		return g.sendEvent(ctx, id, typ, obj)
+	}
 }
 
-// cancelSession runs one customer through the cancel flow: most answer the
-// survey, then accept the offer, cancel anyway, or walk away (the session
-// times out at the next clock advance).
-func (g *gen) cancelSession(ctx context.Context) error {
+// cancelSession plans one customer's pass through the cancel flow: most
+// answer the survey, then accept the offer, cancel anyway, or walk away
+// (the session times out at the next clock advance).
+func (g *gen) cancelSession() func(ctx context.Context) error {
 	c := g.randomCustomer(func(c *customer) bool { return !c.Canceling })
 	if c == nil {
 		return nil
 	}
 	c.Canceling = true
-	now, err := g.now(ctx)
-	if err != nil {
-		return err
-	}
-	now = now.Add(time.Duration(g.sessions) * time.Millisecond) // created_at is unique per workspace and mode
-	cs, err := g.cfg.Cancel.Start(ctx, g.ws, holdfast.ModeTest, now, c.ProviderID, c.Subscription,
-		cancelflow.AuthHash(g.ws.WidgetSecret, c.ProviderID))
-	if err != nil {
-		return fmt.Errorf("demo: cancel session: %w", err)
-	}
+	n := g.sessions // created_at is unique per workspace and mode: one millisecond apart
 	g.sessions++
-	if g.rng.IntN(100) < 6 {
-		return nil // closed the widget before answering
-	}
+	answers := g.rng.IntN(100) >= 6 // else they close the widget before answering
 	reason := reasonWeights[pick(g.rng, len(reasonWeights), func(i int) int { return reasonWeights[i].weight })].id
 	fb := feedbacks[g.rng.IntN(len(feedbacks))]
-	cs, err = g.cfg.Cancel.Respond(ctx, g.ws.ID, holdfast.ModeTest, now.Add(40*time.Second), cs.ID, reason, fb)
-	if err != nil {
-		return fmt.Errorf("demo: respond: %w", err)
-	}
-	at := now.Add(95 * time.Second)
-	r := g.rng.IntN(100)
-	switch {
-	case cs.Offer != nil && r < 48:
-		months := 0
-		if cs.Offer.Type == holdfast.OfferPause {
-			months = 1 + g.rng.IntN(max(cs.Offer.MaxMonths, 1))
+	r, monthsDraw := g.rng.IntN(100), g.rng.IntN(12)
+	return func(ctx context.Context) error {
+		now, err := g.now(ctx)
+		if err != nil {
+			return err
 		}
-		_, err = g.cfg.Cancel.Accept(ctx, g.ws.ID, holdfast.ModeTest, at, cs.ID, months)
-	case r < 85:
-		_, err = g.cfg.Cancel.Cancel(ctx, g.ws.ID, holdfast.ModeTest, at, cs.ID)
+		now = now.Add(time.Duration(n) * time.Millisecond)
+		cs, err := g.cfg.Cancel.Start(ctx, g.ws, holdfast.ModeTest, now, c.ProviderID, c.Subscription,
+			cancelflow.AuthHash(g.ws.WidgetSecret, c.ProviderID))
+		if err != nil {
+			return fmt.Errorf("demo: cancel session: %w", err)
+		}
+		if !answers {
+			return nil
+		}
+		if cs, err = g.cfg.Cancel.Respond(ctx, g.ws.ID, holdfast.ModeTest, now.Add(40*time.Second), cs.ID, reason, fb); err != nil {
+			return fmt.Errorf("demo: respond: %w", err)
+		}
+		at := now.Add(95 * time.Second)
+		switch {
+		case cs.Offer != nil && r < 48:
+			months := 0
+			if cs.Offer.Type == holdfast.OfferPause {
+				months = 1 + monthsDraw%max(cs.Offer.MaxMonths, 1)
+			}
+			_, err = g.cfg.Cancel.Accept(ctx, g.ws.ID, holdfast.ModeTest, at, cs.ID, months)
+		case r < 85:
+			_, err = g.cfg.Cancel.Cancel(ctx, g.ws.ID, holdfast.ModeTest, at, cs.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("demo: finish session: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("demo: finish session: %w", err)
-	}
-	return nil
 }
 
 var reasonWeights = []struct {

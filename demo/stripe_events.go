@@ -20,18 +20,22 @@ import (
 // /hooks/stripe/:workspace_id would: signature check, idempotency, ordering,
 // mirroring and the engine calls all run as in production.
 
-// sendEvent wraps object in an event of type typ and applies it.
-func (g *gen) sendEvent(ctx context.Context, typ string, object map[string]any) error {
+// eventID names the next event (planned in order, sent maybe in parallel).
+func (g *gen) eventID() string {
 	g.events++
+	return fmt.Sprintf("evt_demo_%s_%06d", g.ws.ID[len(holdfast.PrefixWorkspace):], g.events)
+}
+
+// sendEvent wraps object in an event of type typ and applies it.
+func (g *gen) sendEvent(ctx context.Context, id, typ string, object map[string]any) error {
 	now, err := g.now(ctx)
 	if err != nil {
 		return err
 	}
 	object["livemode"] = false
 	payload, err := json.Marshal(map[string]any{
-		"id": fmt.Sprintf("evt_demo_%s_%06d", g.ws.ID[len(holdfast.PrefixWorkspace):], g.events), "object": "event",
-		"api_version": stripego.APIVersion, "created": now.Unix(), "type": typ, "livemode": false, "pending_webhooks": 1,
-		"data": map[string]any{"object": object}, "request": map[string]any{"id": nil, "idempotency_key": nil},
+		"id": id, "object": "event", "api_version": stripego.APIVersion, "created": now.Unix(), "type": typ, "livemode": false,
+		"pending_webhooks": 1, "data": map[string]any{"object": object}, "request": map[string]any{"id": nil, "idempotency_key": nil},
 	})
 	if err != nil {
 		return err
