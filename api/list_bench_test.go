@@ -77,7 +77,7 @@ func generateCustomers(b *testing.B, e *apitest.Env, wsID string, n int) {
 	if e.Store.Dialect() == store.Postgres {
 		tagSQL = rebindPG(tagSQL)
 		// VACUUM sets the visibility map, which index-only scans rely on.
-		analyze = []string{"VACUUM ANALYZE customers", "VACUUM ANALYZE customer_tags", "VACUUM ANALYZE list_counts"}
+		analyze = []string{"VACUUM ANALYZE customers", "VACUUM ANALYZE customer_tags", "VACUUM ANALYZE list_counts", "VACUUM ANALYZE list_count_deltas"}
 	}
 	if _, err := db.ExecContext(ctx, tagSQL, wsID); err != nil {
 		b.Fatal(err)
