@@ -195,8 +195,8 @@ func (f *fakeRecovery) CustomerDeleted(ctx context.Context, wsID string, mode ho
 	return nil
 }
 
-// withFakeRecovery wires a fakeRecovery into the server (its store is set
-// once the env exists, see env()).
+// withFakeRecovery wires a fakeRecovery into the server and points it at
+// the server's store.
 func withFakeRecovery(f *fakeRecovery) func(*api.Config) {
 	return func(c *api.Config) {
 		f.st = c.Store
