@@ -146,11 +146,19 @@ func TestScopeTrialAndRoutes(t *testing.T) {
 			}
 		})
 		t.Run("wrong method per dialect", func(t *testing.T) {
-			if res := e.Do("DELETE", "/v1/auth/me", readKey, nil); res.Status != 405 || res.ErrorCode() != "method_not_allowed" {
-				t.Fatalf("%d %s", res.Status, res.Body)
-			}
-			if res := e.Do("POST", "/api/v1/stats", readKey, nil); res.Status != 405 || res.ErrorCode() != "method_not_allowed" {
-				t.Fatalf("%d %s", res.Status, res.Body)
+			for _, tc := range []struct{ method, path, allow string }{
+				{"DELETE", "/v1/auth/me", "GET"},
+				{"PATCH", "/v1/campaigns/cmp_x", "GET, PUT, DELETE"},
+				{"POST", "/v1/customers", "GET"},
+				{"POST", "/api/v1/stats", "GET"},
+			} {
+				res := e.Do(tc.method, tc.path, readKey, nil)
+				if res.Status != 405 || res.ErrorCode() != "method_not_allowed" {
+					t.Fatalf("%s %s: %d %s", tc.method, tc.path, res.Status, res.Body)
+				}
+				if got := res.Header.Get("Allow"); got != tc.allow {
+					t.Fatalf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+				}
 			}
 		})
 		t.Run("test helpers with a live key", func(t *testing.T) {
@@ -270,6 +278,9 @@ func TestRateLimitPerDialect(t *testing.T) {
 		}
 		if got, _ := v1.JSON["retry_after"].(float64); int(got) != ra {
 			t.Fatalf("retry_after %v != Retry-After %d", v1.JSON["retry_after"], ra)
+		}
+		if got, _ := v1.JSON["error"].(map[string]any)["retry_after"].(float64); int(got) != ra {
+			t.Fatalf("error.retry_after %v != Retry-After %d", v1.JSON["error"], ra)
 		}
 		if msg := v1.ErrorField("message"); msg != "Rate limit exceeded. Retry after "+strconv.Itoa(ra)+" seconds." {
 			t.Fatalf("message %q", msg)

@@ -258,12 +258,16 @@ var readErrorTypes = map[int][]string{
 func errorSchemas() map[string]schema {
 	out := map[string]schema{}
 	for status, codes := range v1ErrorCodes {
-		props := map[string]schema{
-			"error": closed(object(map[string]schema{
-				"code": enum(codes...), "message": str(), "request_id": strDesc("req_…, as in X-Request-Id."),
-				"param": strDesc("The field, query parameter or header at fault."),
-			}, "code", "message", "request_id")),
+		errProps := map[string]schema{
+			"code": enum(codes...), "message": str(), "request_id": strDesc("req_…, as in X-Request-Id."),
+			"param": strDesc("The field, query parameter or header at fault."),
 		}
+		errRequired := []string{"code", "message", "request_id"}
+		if status == 429 {
+			errProps["retry_after"] = schema{"type": "integer", "minimum": 1}
+			errRequired = append(errRequired, "retry_after")
+		}
+		props := map[string]schema{"error": closed(object(errProps, errRequired...))}
 		required := []string{"error"}
 		if status == 429 {
 			props["retry_after"] = schema{"type": "integer", "minimum": 1}

@@ -17,6 +17,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) routes() http.Handler {
 	root := chi.NewRouter()
 	root.Use(s.base)
+	s.allowed = func(path string) []string { return allowedMethods(root, path) }
 
 	root.Get("/healthz", s.healthz)
 	root.Get("/readyz", s.readyz)
@@ -126,6 +127,12 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	// RFC 9110 requires a 405 to list what the resource does accept.
+	if s.allowed != nil {
+		if methods := s.allowed(r.URL.Path); len(methods) > 0 {
+			w.Header().Set("Allow", strings.Join(methods, ", "))
+		}
+	}
 	s.fail(w, r, holdfast.Errorf(holdfast.EMETHOD, "Method %s is not allowed for %s.", r.Method, r.URL.Path))
 }
 
@@ -142,4 +149,15 @@ func routeName(r *http.Request) string {
 		}
 	}
 	return r.Method + " " + strings.Join(parts, "/")
+}
+
+// allowedMethods lists the methods router serves at path, for the Allow header.
+func allowedMethods(router chi.Routes, path string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if router.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -154,7 +154,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, requestID str
 		b := map[string]any{"error": obj}
 		if e.Code == holdfast.ERATELIMIT {
 			obj["message"] = fmt.Sprintf("Rate limit exceeded. Retry after %d seconds.", e.RetryAfter)
+			// "The body also has retry_after": clients read it beside the error
+			// object or inside it (where Stripe keeps every error detail), so
+			// it is in both places with the same value.
 			b["retry_after"] = e.RetryAfter
+			obj["retry_after"] = e.RetryAfter
 		}
 		body = b
 	}
