@@ -74,7 +74,7 @@ func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, hea
 		in.log.Warn("stripe webhook for unknown workspace", "workspace", wsID)
 		return nil, "", errNoMatch
 	}
-	configured := false
+	configured, mismatch := false, false
 	for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {
 		secret := secrets[mode]
 		if secret == "" {
@@ -93,7 +93,10 @@ func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, hea
 			return nil, "", errBadPayload
 		}
 		if se.Livemode != mode.Livemode() {
-			return nil, "", errModeMismatch
+			// The same secret may be set for both modes: the other mode's
+			// secret still gets its turn before the event is refused.
+			mismatch = true
+			continue
 		}
 		if se.ID == "" || len(se.ID) > maxID || se.Type == "" || len(se.Type) > maxID || se.Created < 0 || se.Created > maxUnix {
 			return nil, "", errBadPayload
@@ -103,6 +106,9 @@ func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, hea
 			ev.Object, ev.Previous = asObj(se.Data.Object), asObj(se.Data.PreviousAttributes)
 		}
 		return ev, mode, nil
+	}
+	if mismatch {
+		return nil, "", errModeMismatch
 	}
 	if !configured {
 		in.log.Warn("stripe webhook for a workspace without signing secrets", "workspace", wsID)

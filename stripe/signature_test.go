@@ -134,6 +134,34 @@ func TestWebhookSignature(t *testing.T) {
 					t.Fatalf("status %d", res.Status)
 				}
 			})
+			t.Run("SameSecretBothModes", func(t *testing.T) {
+				// One whsec_ set for both modes: each event lands in the mode
+				// its livemode names, whichever secret is tried first.
+				w := h.Workspace("Shared secret")
+				for _, mode := range []holdfast.Mode{holdfast.ModeTest, holdfast.ModeLive} {
+					if err := h.Store.SetWorkspaceSecret(context.Background(), w.ID, mode, store.SecretStripeWebhook, testSecret, now); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, tc := range []struct {
+					name     string
+					livemode bool
+				}{{"TestEvent", false}, {"LiveEvent", true}} {
+					t.Run(tc.name, func(t *testing.T) {
+						p := cus(tc.livemode)
+						if res := h.post(w.ID, p, stripetest.Sign(p, testSecret, now)); res.Status != 200 {
+							t.Fatalf("status %d: %s", res.Status, res.Body)
+						}
+						l, err := h.Store.ListCustomers(context.Background(), w.ID, holdfast.ModeOf(tc.livemode), store.CustomerFilter{}, store.ListQuery{Limit: 10})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(l.Data) != 1 {
+							t.Fatalf("%d customers in the event's mode, want 1", len(l.Data))
+						}
+					})
+				}
+			})
 			t.Run("UnknownTypeIgnored", func(t *testing.T) {
 				p := stripetest.Event(stripetest.ID("evt_"), "balance.available", false, now, map[string]any{"object": "balance"}, nil)
 				res := h.post(h.ws, p, stripetest.Sign(p, testSecret, now))
