@@ -2,65 +2,18 @@ package browser
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"holdfast/e2e/chrome"
 	"holdfast/store/storetest"
 )
 
-// chromiumPath finds Debian's Chromium (HOLDFAST_CHROMIUM overrides).
-func chromiumPath() string {
-	if p := os.Getenv("HOLDFAST_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
-
-// browser starts a headless Chromium with a fresh profile for one test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	exe := chromiumPath()
-	if exe == "" {
-		t.Skip("Chromium not found (install Debian's chromium: apt-get install -y chromium, or set HOLDFAST_CHROMIUM); skipping the browser test")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	// The first action starts the browser; it must not run under a timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
+// dialog is the widget's modal: the screenshots show it alone.
+const dialog = `[data-hf="dialog"]`
 
 // step runs browser actions with a deadline, so a missing element fails the
 // test instead of hanging it.
@@ -73,38 +26,15 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
-// screenshot saves the modal as testoutput/<name>.png at the repo root (a CI
-// artifact, ignored by git).
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(c, chromedp.Screenshot(chromedp.CSS(`[data-hf="dialog"]`)))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join(repoRoot(t), "testoutput")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
-
 // TestCancelFlowDemoPage loads /demo/cancel from `serve --demo`, picks a
 // reason and accepts the pause offer, then finds the session saved_pause
 // through the API; a second run declines the offer and cancels.
 func TestCancelFlowDemoPage(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("Chromium not found (install Debian's chromium: apt-get install -y chromium, or set HOLDFAST_CHROMIUM); skipping the browser test")
-	}
+	chrome.Require(t)
 	for _, backend := range storetest.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			srv := startDemo(t, backend)
-			ctx := browser(t)
+			ctx := chrome.New(t, 1024, 768)
 			for _, tc := range []struct {
 				name    string
 				button  string // data-hf hook clicked on the offer
@@ -122,7 +52,7 @@ func TestCancelFlowDemoPage(t *testing.T) {
 					if err != nil || strings.TrimSpace(got) != tc.outcome {
 						t.Fatalf("page outcome %q (%v), want %s", got, err, tc.outcome)
 					}
-					screenshot(t, ctx, "cancel-flow-"+backend+"-"+tc.outcome)
+					chrome.ScreenshotOf(t, ctx, "cancel-flow-"+backend+"-"+tc.outcome, dialog)
 					// The API has the session with that outcome: the newest one.
 					list := srv.get(t, "/v1/cancel_sessions?per_page=1")
 					data, _ := list["data"].([]any)
@@ -165,7 +95,7 @@ func runFlow(t *testing.T, ctx context.Context, srv *demoServer, backend, button
 		chromedp.WaitVisible(chromedp.CSS(`input[data-hf="reason"][value="not_using"]`)),
 	)
 	if button == "accept-offer" {
-		screenshot(t, ctx, "cancel-flow-"+backend+"-survey")
+		chrome.ScreenshotOf(t, ctx, "cancel-flow-"+backend+"-survey", dialog)
 	}
 	step(t, ctx, "answer the survey",
 		chromedp.Click(chromedp.CSS(`input[data-hf="reason"][value="not_using"]`)),
@@ -179,7 +109,7 @@ func runFlow(t *testing.T, ctx context.Context, srv *demoServer, backend, button
 		t.Fatalf("offer text %q (%v), want the pause offer", offer, err)
 	}
 	if button == "accept-offer" {
-		screenshot(t, ctx, "cancel-flow-"+backend+"-offer")
+		chrome.ScreenshotOf(t, ctx, "cancel-flow-"+backend+"-offer", dialog)
 	}
 	step(t, ctx, "click "+button,
 		chromedp.Click(chromedp.CSS(`[data-hf="`+button+`"]`)),

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"holdfast/e2e/chrome"
 )
 
 // TestDashboardInBrowser walks the dashboard as a user: sign in, read the
@@ -17,11 +19,9 @@ import (
 // (401), edit the IP allowlist past its lock-out warning, create a campaign
 // after a validation error, and check the layout at 375 px.
 func TestDashboardInBrowser(t *testing.T) {
-	if chromiumPath() == "" {
-		t.Skip("Chromium not found at /usr/bin/chromium (apt-get install -y chromium, or set HOLDFAST_CHROMIUM); skipping the dashboard browser tests")
-	}
+	chrome.Require(t)
 	s := startServer(t)
-	ctx := newBrowser(t)
+	ctx := chrome.New(t, 1280, 900)
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	text := func(t *testing.T, what, sel string) string {
 		t.Helper()
@@ -62,7 +62,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(t, "mode banner", ".banner"); !strings.Contains(got, "Test mode") {
 			t.Fatalf("banner %q", got)
 		}
-		screenshot(t, ctx, "dashboard-overview")
+		chrome.Screenshot(t, ctx, "dashboard-overview")
 	})
 
 	t.Run("KeyboardSkipLink", func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			chromedp.Navigate(s.URL+"/dashboard/recoveries"),
 			chromedp.WaitVisible(css("table tbody tr")),
 		)
-		screenshot(t, ctx, "dashboard-recoveries")
+		chrome.Screenshot(t, ctx, "dashboard-recoveries")
 		do(t, ctx, "open a recovered one",
 			chromedp.Navigate(s.URL+"/dashboard/recoveries?status=recovered"),
 			chromedp.WaitVisible(css("table tbody tr td a")),
@@ -89,7 +89,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if items < 2 || !strings.Contains(tl, "Recovery started") || !strings.Contains(tl, "Recovery ended: recovered") {
 			t.Fatalf("timeline with %d items: %s", items, tl)
 		}
-		screenshot(t, ctx, "dashboard-recovery-timeline")
+		chrome.Screenshot(t, ctx, "dashboard-recovery-timeline")
 		// Relative times show the absolute time on hover.
 		if title := get(t, ctx, "time title", chromedp.AttributeValue(css("ol.timeline time"), "title")); !title.Exists || !strings.HasSuffix(title.Value, "UTC") {
 			t.Fatalf("time title %+v", title)
@@ -113,7 +113,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if st := s.authMe(t, token); st != http.StatusOK {
 			t.Fatalf("GET /v1/auth/me with the new token: %d", st)
 		}
-		screenshot(t, ctx, "dashboard-api-tokens")
+		chrome.Screenshot(t, ctx, "dashboard-api-tokens")
 	})
 
 	t.Run("RevokeToken", func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(t, "warning", "#lockout-warning"); !strings.Contains(got, "lock out your current IP address (127.0.0.1)") {
 			t.Fatalf("warning %q", got)
 		}
-		screenshot(t, ctx, "dashboard-ip-allowlist-warning")
+		chrome.Screenshot(t, ctx, "dashboard-ip-allowlist-warning")
 		do(t, ctx, "confirm it, then add this browser's address",
 			chromedp.Click(css("#lockout-warning button[type=submit]")),
 			flashWith("Added 10.0.0.0/8"),
@@ -178,7 +178,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if inv := get(t, ctx, "aria-invalid", chromedp.AttributeValue(css("#name"), "aria-invalid")); inv.Value != "true" {
 			t.Fatal("the invalid field is not marked aria-invalid")
 		}
-		screenshot(t, ctx, "dashboard-campaign-errors")
+		chrome.Screenshot(t, ctx, "dashboard-campaign-errors")
 		do(t, ctx, "fix it",
 			chromedp.SendKeys(css("#name"), "Browser campaign"),
 			chromedp.Click(css(submit)),
@@ -197,7 +197,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if got := text(t, "reasons", "table.reasons"); !strings.Contains(got, "It's too expensive") {
 			t.Fatalf("reasons breakdown %q", got)
 		}
-		screenshot(t, ctx, "dashboard-cancel-sessions")
+		chrome.Screenshot(t, ctx, "dashboard-cancel-sessions")
 	})
 
 	t.Run("Narrow375", func(t *testing.T) {
@@ -211,6 +211,6 @@ func TestDashboardInBrowser(t *testing.T) {
 				t.Fatalf("%s scrolls sideways at 375 px (%d px wide)", page, w)
 			}
 		}
-		screenshot(t, ctx, "dashboard-api-tokens-375")
+		chrome.Screenshot(t, ctx, "dashboard-api-tokens-375")
 	})
 }

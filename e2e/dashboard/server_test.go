@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -90,14 +89,4 @@ func (s *server) authMe(t *testing.T, token string) int {
 	}
 	res.Body.Close()
 	return res.StatusCode
-}
-
-// repoRoot is the module root (this package lives at e2e/dashboard).
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
