@@ -150,6 +150,12 @@ func (s *Store) RotateKey(ctx context.Context, id string, grace time.Duration, n
 		if !rec.Usable(now) {
 			return holdfast.Errorf(holdfast.ECONFLICT, "key %s is revoked or expired and cannot be rotated", id)
 		}
+		// A key in its grace period already has a successor; rotating it again
+		// would mint a second successor that inherits the grace deadline as its
+		// own expiry. Rotate the successor instead.
+		if rec.RotatedTo != "" {
+			return holdfast.Errorf(holdfast.ECONFLICT, "key %s was already rotated to %s; rotate %s instead", id, rec.RotatedTo, rec.RotatedTo)
+		}
 		nk := rec.APIKey
 		nk.ID = holdfast.NewID(holdfast.PrefixKey)
 		nk.CreatedAt = holdfast.FromMicros(holdfast.Micros(now))
@@ -159,7 +165,7 @@ func (s *Store) RotateKey(ctx context.Context, id string, grace time.Duration, n
 		if err := s.insertKey(ctx, &nk, nk.Token); err != nil {
 			return err
 		}
-		exp := now.Add(grace).UTC()
+		exp := holdfast.FromMicros(holdfast.Micros(now.Add(grace))) // stored precision, so callers print what is kept
 		if rec.ExpiresAt != nil && rec.ExpiresAt.Before(exp) {
 			exp = *rec.ExpiresAt
 		}

@@ -111,6 +111,9 @@ func TestKeysLifecycle(t *testing.T) {
 		if nk.Token == k.Token || !old.ExpiresAt.Equal(t0.Add(time.Hour)) || old.RotatedTo != nk.ID {
 			t.Fatalf("rotate: new %+v old %+v", nk, old)
 		}
+		if _, _, err := s.RotateKey(ctx, k.ID, time.Hour, t0.Add(time.Second)); holdfast.ErrorCode(err) != holdfast.ECONFLICT {
+			t.Fatalf("rotating a key in its grace period: %v", err)
+		}
 		rec, _ = s.KeyByTokenHash(ctx, holdfast.HashToken(k.Token))
 		if !rec.Usable(t0.Add(59*time.Minute)) || rec.Usable(t0.Add(61*time.Minute)) {
 			t.Fatal("grace not honoured")

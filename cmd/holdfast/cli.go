@@ -114,9 +114,14 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
-type versionCmd struct{}
+type versionCmd struct {
+	JSON bool `name:"json" help:"Print JSON."`
+}
 
-func (versionCmd) Run(e *env) error {
+func (c versionCmd) Run(e *env) error {
+	if c.JSON {
+		return printJSON(e.stdout, map[string]any{"version": version})
+	}
 	fmt.Fprintln(e.stdout, "holdfast", version)
 	return nil
 }

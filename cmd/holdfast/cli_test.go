@@ -76,6 +76,22 @@ func TestWorkspaceAndKeyCommands(t *testing.T) {
 	if rot["old_key_id"] != key["id"] || rot["token"] == tok || rot["old_key_expires_at"] == nil {
 		t.Fatalf("rotate: %v", rot)
 	}
+	// Printed times are the stored ones (what /v1/auth/me shows later).
+	exp := c.runJSON("key", "create", "--workspace", id, "--mode", "test", "--expires-in", "1h")
+	stored := map[string]any{}
+	for _, k := range c.runJSON("key", "list", "--workspace", id)["data"].([]any) {
+		km := k.(map[string]any)
+		stored[km["id"].(string)] = km["expires_at"]
+	}
+	if stored[exp["id"].(string)] != exp["expires_at"] || stored[key["id"].(string)] != rot["old_key_expires_at"] {
+		t.Fatalf("printed expiry differs from stored: create %v rotate %v list %v", exp["expires_at"], rot["old_key_expires_at"], stored)
+	}
+	if code, _, errs := c.run("key", "rotate", key["id"].(string)); code == 0 || !strings.Contains(errs, "already rotated") {
+		t.Fatalf("second rotation of a key in grace: exit %d %s", code, errs)
+	}
+	if v := c.runJSON("version"); v["version"] == nil {
+		t.Fatalf("version --json: %v", v)
+	}
 	code, out, errs := c.run("key", "revoke", "--json", rot["id"].(string))
 	if code != 0 || !strings.Contains(out, "revoked_at") {
 		t.Fatalf("revoke: %d %s %s", code, out, errs)

@@ -53,7 +53,8 @@ func (c *keyCreateCmd) Run(e *env) error {
 		rl := c.RateLimit
 		k.RateLimit = &rl
 	}
-	now := time.Now()
+	// Stored times keep microseconds: print exactly what the API will show.
+	now := time.Now().Truncate(time.Microsecond)
 	if c.ExpiresIn != "" {
 		d, err := parseDuration(c.ExpiresIn)
 		if err != nil || d <= 0 {
