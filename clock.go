@@ -1,6 +1,9 @@
 package holdfast
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock tells the time. Live mode uses the real clock; test mode uses a
 // workspace's test clock (real time plus an offset that advance_clock grows).
@@ -22,6 +25,26 @@ type OffsetClock struct {
 
 // Now returns the base clock's time plus the offset.
 func (c OffsetClock) Now() time.Time { return c.Base.Now().Add(c.Offset) }
+
+// TestClockOffsets reads how far a workspace's test clock runs ahead of real
+// time; *store.Store implements it. Returns ENOTFOUND for an unknown workspace.
+type TestClockOffsets interface {
+	TestClockOffset(ctx context.Context, wsID string) (time.Duration, error)
+}
+
+// ModeClock is the clock of a workspace in a mode: base itself for live
+// mode, base shifted by the workspace's test-clock offset for test mode. The
+// offset is read only in test mode, so live requests cost no query.
+func ModeClock(ctx context.Context, base Clock, offsets TestClockOffsets, wsID string, mode Mode) (Clock, error) {
+	if mode == ModeLive {
+		return base, nil
+	}
+	off, err := offsets.TestClockOffset(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	return OffsetClock{Base: base, Offset: off}, nil
+}
 
 // FixedClock always returns T; for tests.
 type FixedClock struct{ T time.Time }

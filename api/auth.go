@@ -9,6 +9,7 @@ import (
 
 	"holdfast"
 	"holdfast/api/dialect"
+	"holdfast/clientip"
 	"holdfast/ratelimit"
 )
 
@@ -48,11 +49,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		rlKey := "key:" + p.Key.ID
 		// Publishable keys are used from customers' browsers: the allowlist
 		// only guards secret keys (SPEC §2).
-		if p.Key.Kind == holdfast.KindSecret && !p.Workspace.IPAllowed(clientIP(r, s.trusted)) {
+		if p.Key.Kind == holdfast.KindSecret && !p.Workspace.IPAllowed(clientip.From(r, s.trusted)) {
 			if res, err := s.limiter.Peek(ctx, rlKey, limit); err == nil {
 				dialect.WriteRateHeaders(w, r, rateState(res), s.now())
 			}
-			s.fail(w, r, holdfast.Errorf(holdfast.EIPNOTALLOWED, "Requests from %s are not allowed by this workspace's IP allowlist.", clientIP(r, s.trusted)))
+			s.fail(w, r, holdfast.Errorf(holdfast.EIPNOTALLOWED, "Requests from %s are not allowed by this workspace's IP allowlist.", clientip.From(r, s.trusted)))
 			return
 		}
 		res, err := s.limiter.Allow(ctx, rlKey, limit)
@@ -118,7 +119,7 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 		}
 		return nil, err
 	}
-	clk, err := s.modeClock(r.Context(), ws.ID, rec.Mode)
+	clk, err := holdfast.ModeClock(r.Context(), s.clock, s.store, ws.ID, rec.Mode)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -92,19 +91,6 @@ func New(cfg Config) *Server {
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// modeClock is the clock of a workspace in a mode: real time for live, the
-// workspace's test clock for test mode.
-func (s *Server) modeClock(ctx context.Context, wsID string, mode holdfast.Mode) (holdfast.Clock, error) {
-	if mode == holdfast.ModeLive {
-		return s.clock, nil
-	}
-	off, err := s.store.TestClockOffset(ctx, wsID)
-	if err != nil {
-		return nil, err
-	}
-	return holdfast.OffsetClock{Base: s.clock, Offset: off}, nil
-}
 
 // now is a shorthand for the real time.
 func (s *Server) now() time.Time { return s.clock.Now() }

@@ -103,15 +103,3 @@ func New(cfg Config) *Dashboard {
 
 // ServeHTTP makes Dashboard an http.Handler.
 func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
-
-// modeClock is the clock of a workspace in a mode (the test clock in test mode).
-func (d *Dashboard) modeClock(ctx context.Context, wsID string, mode holdfast.Mode) (holdfast.Clock, error) {
-	if mode == holdfast.ModeLive {
-		return d.clock, nil
-	}
-	off, err := d.store.TestClockOffset(ctx, wsID)
-	if err != nil {
-		return nil, err
-	}
-	return holdfast.OffsetClock{Base: d.clock, Offset: off}, nil
-}

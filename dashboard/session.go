@@ -69,7 +69,7 @@ func (d *Dashboard) viewerFrom(r *http.Request) (*viewer, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	clk, err := d.modeClock(ctx, ws.ID, sess.Mode)
+	clk, err := holdfast.ModeClock(ctx, d.clock, d.store, ws.ID, sess.Mode)
 	if err != nil {
 		return nil, err
 	}
