@@ -32,6 +32,9 @@ type DeliveryClaim struct {
 	// FirstAttemptAt is when the first attempt was sent (mode clock), nil
 	// before it: the retry window runs from there.
 	FirstAttemptAt *time.Time
+	// DueAt is when the attempt was scheduled (next_attempt_at, mode clock);
+	// zero for a finished delivery claimed for a re-send.
+	DueAt time.Time
 	// ClockOffset is how far the mode's clock ran ahead of real time at claim
 	// time: the workspace's test-clock offset in test mode, 0 in live mode.
 	ClockOffset time.Duration
@@ -204,7 +207,7 @@ func (s *Store) loadClaims(ctx context.Context, ids []string, token string) ([]*
 	}
 	rows, err := s.query(ctx, `SELECT d.id, d.workspace_id, d.livemode, d.endpoint_id, e.url, e.secret_enc, d.status, d.attempt_count, d.created_at,
 			(SELECT MIN(a.created_at) FROM webhook_delivery_attempts a WHERE a.delivery_id = d.id),
-			COALESCE(tc.offset_us, 0), ev.id, ev.workspace_id, ev.livemode, ev.type, ev.object_id, ev.data, ev.created_at
+			COALESCE(tc.offset_us, 0), d.next_attempt_at, ev.id, ev.workspace_id, ev.livemode, ev.type, ev.object_id, ev.data, ev.created_at
 		FROM webhook_deliveries d
 		JOIN webhook_endpoints e ON e.id = d.endpoint_id
 		JOIN events ev ON ev.id = d.event_id
@@ -224,10 +227,10 @@ func (s *Store) loadClaims(ctx context.Context, ids []string, token string) ([]*
 			sealed, data string
 			created, off int64
 			evCreated    int64
-			first        sql.NullInt64
+			first, due   sql.NullInt64
 		)
 		if err := rows.Scan(&c.ID, &c.WorkspaceID, &live, &c.EndpointID, &c.URL, &sealed, &c.Status, &c.AttemptCount, &created,
-			&first, &off, &ev.ID, &ev.WorkspaceID, &ev.Livemode, &ev.Type, &ev.ObjectID, &data, &evCreated); err != nil {
+			&first, &off, &due, &ev.ID, &ev.WorkspaceID, &ev.Livemode, &ev.Type, &ev.ObjectID, &data, &evCreated); err != nil {
 			return nil, err
 		}
 		secret, ok := secrets[sealed]
@@ -239,6 +242,9 @@ func (s *Store) loadClaims(ctx context.Context, ids []string, token string) ([]*
 		}
 		c.Secret, c.Mode, c.Lease = secret, holdfast.ModeOf(live), token
 		c.CreatedAt, c.FirstAttemptAt = holdfast.FromMicros(created), timePtr(first)
+		if due.Valid {
+			c.DueAt = holdfast.FromMicros(due.Int64)
+		}
 		if !live {
 			c.ClockOffset = time.Duration(off) * time.Microsecond
 		}

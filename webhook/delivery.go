@@ -56,8 +56,16 @@ func (w *Worker) attempt(ctx context.Context, c *store.DeliveryClaim) outcome {
 // been failing for MaxRetryAge too (unless something succeeded meanwhile), so
 // an endpoint that never answers is disabled by it (DisableAfter =
 // MaxRetryAge). A re-send of a finished delivery keeps its status.
+//
+// A test-mode attempt of a pending delivery counts at its due time when that
+// has passed: an advance_clock that jumps over several retries plays them out
+// one by one (SPEC §11: advancing the test clock fast-forwards retries), as
+// the engine does for its jobs, instead of collapsing them into one attempt.
 func (w *Worker) decide(c *store.DeliveryClaim, sent time.Time, res Result) store.AttemptRecord {
 	at := sent.Add(c.ClockOffset)
+	if c.Mode == holdfast.ModeTest && c.Status == store.DeliveryPending && !c.DueAt.IsZero() && c.DueAt.Before(at) {
+		at = c.DueAt
+	}
 	rec := store.AttemptRecord{
 		Claim: c, At: at, StatusCode: res.StatusCode, Latency: res.Latency,
 		ResponseBody: res.Body, Error: res.Err, Success: res.Success, DisableAfter: MaxRetryAge,
@@ -92,7 +100,16 @@ func (w *Worker) decide(c *store.DeliveryClaim, sent time.Time, res Result) stor
 func (w *Worker) RunDue(ctx context.Context, wsID string, mode holdfast.Mode) error {
 	f := store.DueFilter{WorkspaceID: wsID, Mode: mode}
 	giveUp := time.Now().Add(w.cfg.Timeout + 5*time.Second)
+	// Played-out retries (decide) can keep a delivery due round after round;
+	// a receiver that hangs every time must not hold advance_clock for
+	// minutes, so the rounds stop after runDueBudget and the background
+	// worker carries on.
+	budget := time.Now().Add(runDueBudget)
 	for {
+		if time.Now().After(budget) {
+			w.cfg.Logger.Warn("webhooks: RunDue stopped after its time budget; the background worker continues", "workspace", wsID)
+			return nil
+		}
 		// Fan out first, every round: attempts can record events too
 		// (webhook_endpoint.disabled) that are due at once.
 		if err := w.fanOutAll(ctx); err != nil {
@@ -129,6 +146,9 @@ func (w *Worker) RunDue(ctx context.Context, wsID string, mode holdfast.Mode) er
 		t.Stop()
 	}
 }
+
+// runDueBudget bounds one RunDue call in wall time.
+const runDueBudget = 30 * time.Second
 
 // fanOutAll fans out every event waiting.
 func (w *Worker) fanOutAll(ctx context.Context) error {

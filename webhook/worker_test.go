@@ -279,3 +279,51 @@ func TestWorkerIgnoresIPAllowlist(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkerAdvanceClockPlaysRetriesOut: one long jump of the test clock
+// followed by RunDue (what advance_clock does) runs every retry that falls
+// inside the jump, each at its own due time, not just one late attempt.
+func TestWorkerAdvanceClockPlaysRetriesOut(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		fails    int // requests answered 500 before a 200 (-1: always 500)
+		jump     time.Duration
+		status   string
+		attempts func(n int) bool
+	}{
+		{"SucceedsAfterThreeFailures", 3, 24 * time.Hour, store.DeliverySucceeded, func(n int) bool { return n == 4 }},
+		{"GivesUpAfterThreeDays", -1, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 15 && n <= 19 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				e := newEnv(t, st)
+				rv := newRecv(t, func(n int, _ *http.Request) int {
+					if tc.fails < 0 || n < tc.fails {
+						return 500
+					}
+					return 200
+				})
+				ep := e.endpoint(holdfast.ModeTest, rv.URL)
+				e.event(holdfast.ModeTest, holdfast.EventRetryFailed)
+				e.runDue(holdfast.ModeTest)
+				start := e.modeNow(holdfast.ModeTest)
+				e.advanceTestClockTo(start.Add(tc.jump))
+				e.runDue(holdfast.ModeTest)
+				d := e.only(ep)
+				if d.Status != tc.status || !tc.attempts(d.AttemptCount) || len(rv.all()) != d.AttemptCount {
+					t.Fatalf("delivery %s after %d attempts (receiver saw %d)", d.Status, d.AttemptCount, len(rv.all()))
+				}
+				for i := 1; i < len(d.Attempts); i++ {
+					if !d.Attempts[i].CreatedAt.After(d.Attempts[i-1].CreatedAt) {
+						t.Fatalf("attempt %d at %v, not after %v", i, d.Attempts[i].CreatedAt, d.Attempts[i-1].CreatedAt)
+					}
+				}
+				if last := d.Attempts[len(d.Attempts)-1].CreatedAt; last.After(start.Add(tc.jump)) {
+					t.Fatalf("last attempt at %v, after the clock (%v)", last, start.Add(tc.jump))
+				}
+			})
+		})
+	}
+}
