@@ -36,6 +36,11 @@ func (s *Server) retryPayment(w http.ResponseWriter, r *http.Request) error {
 	if s.svc.Engine == nil {
 		return s.unrouted(r)
 	}
+	// No parameters, but a body that is sent is still decoded strictly
+	// (SPEC §11), before anything is charged.
+	if err := decodeJSON(r, &struct{}{}, true); err != nil {
+		return err
+	}
 	p := PrincipalFrom(r.Context())
 	pay, err := s.svc.Engine.RetryPayment(r.Context(), p.Workspace.ID, p.Mode, chi.URLParam(r, "id"))
 	if err != nil {

@@ -119,6 +119,24 @@ func TestRetryPaymentEndpoint(t *testing.T) {
 				t.Fatalf("%d %s", res.Status, res.Body)
 			}
 		})
+		t.Run("ErrBodyDecodedStrictly", func(t *testing.T) {
+			for _, tc := range []struct {
+				name, body, code string
+				status           int
+			}{
+				{"UnknownField", `{"amount":1}`, "validation_error", 422},
+				{"TrailingData", `{}}`, "invalid_request", 400},
+				{"Malformed", `retry please`, "invalid_request", 400},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					res := e.Do("POST", "/v1/payments/"+p.ID+"/retry", write, tc.body)
+					if res.Status != tc.status || res.ErrorCode() != tc.code {
+						t.Fatalf("%d %s", res.Status, res.Body)
+					}
+				})
+			}
+			// None of them charged: the OK case below sees the only attempt.
+		})
 		t.Run("OK", func(t *testing.T) {
 			res := e.Do("POST", "/v1/payments/"+p.ID+"/retry", write, nil)
 			if res.Status != 200 || res.JSON["id"] != p.ID || res.JSON["object"] != "payment" {

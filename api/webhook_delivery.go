@@ -42,6 +42,9 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 	if s.svc.Webhooks == nil {
 		return s.unrouted(r)
 	}
+	if err := decodeJSON(r, &struct{}{}, true); err != nil {
+		return err
+	}
 	d, err := s.svc.Webhooks.Send(r.Context(), p.Workspace.ID, p.Mode, chi.URLParam(r, "id"), chi.URLParam(r, "delivery_id"))
 	if err != nil {
 		return err
@@ -56,6 +59,9 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	if s.svc.Webhooks == nil {
 		return s.unrouted(r)
+	}
+	if err := decodeJSON(r, &struct{}{}, true); err != nil {
+		return err
 	}
 	p := PrincipalFrom(r.Context())
 	d, err := s.svc.Webhooks.Ping(r.Context(), p.Workspace.ID, p.Mode, chi.URLParam(r, "id"))
