@@ -130,10 +130,14 @@ func TestScopeTrialAndRoutes(t *testing.T) {
 			}
 		})
 		t.Run("publishable key refused outside widget", func(t *testing.T) {
-			for _, p := range []string{"/v1/auth/me", "/v1/customers", "/api/v1/stats"} {
-				res := e.Do("GET", p, pub.Token, nil)
+			for _, tc := range []struct{ method, path string }{
+				{"GET", "/v1/auth/me"}, {"GET", "/v1/customers"}, {"GET", "/api/v1/stats"},
+				// Not routes at all: scope comes before the route check.
+				{"GET", "/v1/nope"}, {"GET", "/api/v1/nope"}, {"DELETE", "/v1/cancel_sessions"},
+			} {
+				res := e.Do(tc.method, tc.path, pub.Token, nil)
 				if res.Status != 403 || res.ErrorCode() != "insufficient_scope" {
-					t.Fatalf("%s: %d %s", p, res.Status, res.Body)
+					t.Fatalf("%s %s: %d %s", tc.method, tc.path, res.Status, res.Body)
 				}
 			}
 		})

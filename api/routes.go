@@ -123,10 +123,16 @@ func (s *Server) plain(h handlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if s.publishableOffRoute(w, r) {
+		return
+	}
 	s.fail(w, r, holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path))
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	if s.publishableOffRoute(w, r) {
+		return
+	}
 	// RFC 9110 requires a 405 to list what the resource does accept.
 	if s.allowed != nil {
 		if methods := s.allowed(r.URL.Path); len(methods) > 0 {
@@ -134,6 +140,18 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.fail(w, r, holdfast.Errorf(holdfast.EMETHOD, "Method %s is not allowed for %s.", r.Method, r.URL.Path))
+}
+
+// publishableOffRoute answers 403 insufficient_scope for a publishable key on
+// a path or method that is no route: SPEC §11 gives publishable keys 403 on
+// anything but the widget calls, and §2 checks scope before the route (404).
+func (s *Server) publishableOffRoute(w http.ResponseWriter, r *http.Request) bool {
+	p := PrincipalFrom(r.Context())
+	if p == nil || p.Key.Kind != holdfast.KindPublishable {
+		return false
+	}
+	s.fail(w, r, holdfast.Errorf(holdfast.EFORBIDDEN, "Publishable keys can only call the cancel-flow widget endpoints; %s %s needs a secret key.", r.Method, r.URL.Path))
+	return true
 }
 
 // routeName renders the matched route as "POST /v1/payments/:id/retry".
