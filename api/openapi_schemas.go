@@ -1,5 +1,7 @@
 package api
 
+import "holdfast/campaign"
+
 // Component schemas of the OpenAPI document: the objects of SPEC §11, the
 // list envelopes of both dialects and their error envelopes.
 
@@ -125,7 +127,7 @@ func objectSchemas() map[string]schema {
 			"body": strDesc("Plain-text Go template; the HTML part is derived."),
 		}, "subject", "body"),
 		"CampaignStep": object(map[string]schema{
-			"after_hours": schema{"type": "integer", "minimum": 0, "maximum": maxAfterHours, "description": "Hours after the recovery opened; not less than the previous step's."},
+			"after_hours": schema{"type": "integer", "minimum": 0, "maximum": campaign.MaxAfterHours, "description": "Hours after the recovery opened; not less than the previous step's."},
 			"action":      enum("retry", "email"),
 			"template":    ref("EmailTemplate"),
 		}, "after_hours", "action"),
@@ -138,11 +140,11 @@ func objectSchemas() map[string]schema {
 			"smart_retries": boolean(), "filters": ref("CampaignFilters"), "created_at": timestamp(), "updated_at": timestamp(),
 		}, "id", "object", "livemode", "name", "is_default", "priority", "steps", "max_retries", "smart_retries", "filters", "created_at"),
 		"CampaignInput": closed(object(map[string]schema{
-			"name":          schema{"type": "string", "minLength": 1, "maxLength": maxCampaignName},
+			"name":          schema{"type": "string", "minLength": 1, "maxLength": campaign.MaxName},
 			"is_default":    boolean(),
-			"priority":      schema{"type": "integer", "minimum": -maxPriority, "maximum": maxPriority, "description": "Higher matches first; default 0."},
-			"steps":         schema{"type": "array", "items": ref("CampaignStep"), "minItems": 1, "maxItems": maxCampaignSteps},
-			"max_retries":   schema{"type": "integer", "minimum": 0, "maximum": maxMaxRetries, "description": "Default 8."},
+			"priority":      schema{"type": "integer", "minimum": -campaign.MaxPriority, "maximum": campaign.MaxPriority, "description": "Higher matches first; default 0."},
+			"steps":         schema{"type": "array", "items": ref("CampaignStep"), "minItems": 1, "maxItems": campaign.MaxSteps},
+			"max_retries":   schema{"type": "integer", "minimum": 0, "maximum": campaign.MaxRetries, "description": "Default 8."},
 			"smart_retries": schema{"type": "boolean", "description": "Default true."},
 			"filters":       ref("CampaignFilters"),
 			"id":            strDesc("Read-only; ignored."), "object": strDesc("Read-only; ignored."), "livemode": boolean(),

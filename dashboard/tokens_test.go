@@ -154,12 +154,20 @@ func TestCampaignFormValidation(t *testing.T) {
 			field string
 			msg   string
 		}{
-			{"ErrName", with("name", " "), "name-err", "Give the campaign a name."},
+			// The rules and messages are the API's (package campaign).
+			{"ErrName", with("name", " "), "name-err", "name must be 1 to 200 characters."},
 			{"ErrCurrency", with("filters.currency", "dollars"), "f-currency-err", "three-letter ISO currency"},
-			{"ErrAmountRange", with("filters.max_amount", "5"), "f-max-err", "must not be below the minimum"},
-			{"ErrStepOrder", with("steps[1].after_hours", "0", "steps[0].after_hours", "5"), "s1-after-err", "cannot come before"},
+			{"ErrAmountRange", with("filters.max_amount", "5"), "f-max-err", "filters.max_amount must not be less than filters.min_amount."},
+			{"ErrStepOrder", with("steps[1].after_hours", "0", "steps[0].after_hours", "5"), "s1-after-err", "must not be less than the previous step"},
+			{"ErrAfterHoursRange", with("steps[1].after_hours", "8761"), "s1-after-err", "steps[1].after_hours must be between 0 and 8760."},
+			{"ErrAction", with("steps[0].action", "call"), "s0-action-err", "steps[0].action must be one of: retry, email."},
 			{"ErrTemplate", with("steps[1].body", "Hi {{.Nope}}"), "s1-body-err", "Nope"},
-			{"ErrMaxRetries", with("max_retries", "99"), "max_retries-err", "from 0 to 15"},
+			{"ErrSubject", with("steps[1].subject", " "), "s1-subject-err", "subject is required"},
+			{"ErrMaxRetries", with("max_retries", "99"), "max_retries-err", "max_retries must be between 0 and 20."},
+			{"ErrPriority", with("priority", "1001"), "priority-err", "priority must be between -1000 and 1000."},
+			// A field that does not parse says so rather than quoting a rule.
+			{"ErrNotANumber", with("steps[0].after_hours", "soon"), "s0-after-err", "Enter a whole number."},
+			{"ErrAmountNotANumber", with("filters.min_amount", "ten"), "f-min-err", "Enter an amount in minor units"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -172,7 +172,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			chromedp.Click(css(submit)),
 			chromedp.WaitVisible(css("#name-err")),
 		)
-		if got := text(t, "name error", "#name-err"); got != "Give the campaign a name." {
+		if got := text(t, "name error", "#name-err"); got != "name must be 1 to 200 characters." {
 			t.Fatalf("name error %q", got)
 		}
 		if inv := get(t, ctx, "aria-invalid", chromedp.AttributeValue(css("#name"), "aria-invalid")); inv.Value != "true" {

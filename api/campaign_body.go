@@ -5,28 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"holdfast"
-	"holdfast/mail"
+	"holdfast/campaign"
 )
 
 // Campaign bodies are read field by field from raw JSON so every failure
 // names its exact place, e.g. steps[2].after_hours: a missing required field
 // is a 400 invalid_request, a present but invalid one a 422 validation_error.
-
-// Campaign limits.
-const (
-	maxCampaignName  = 200
-	maxCampaignSteps = 50
-	maxAfterHours    = 24 * 365
-	maxMaxRetries    = 20
-	maxPriority      = 1000
-)
-
-var currencyRE = regexp.MustCompile(`^[a-z]{3}$`)
+// This file only decodes; the rules are package campaign's (shared with the
+// dashboard), checked as each field is read so the first error reported is
+// the first bad field of the body.
 
 // campaignBody is a POST/PUT /v1/campaigns body. Read-only fields of the
 // campaign object are accepted and ignored, so a client can PUT back what it
@@ -48,7 +38,7 @@ type campaignBody struct {
 }
 
 // apply writes the fields present in b onto c (all of them required when
-// creating) and validates the result.
+// creating), checking each against the campaign rules.
 func (b *campaignBody) apply(c *holdfast.Campaign, creating bool) error {
 	if creating {
 		for _, f := range []struct {
@@ -66,8 +56,8 @@ func (b *campaignBody) apply(c *holdfast.Campaign, creating bool) error {
 			return err
 		}
 		c.Name = strings.TrimSpace(c.Name)
-		if c.Name == "" || utf8.RuneCountInString(c.Name) > maxCampaignName {
-			return holdfast.ParamError("name", "name must be 1 to %d characters.", maxCampaignName)
+		if err := campaign.CheckName(c.Name); err != nil {
+			return err
 		}
 	}
 	if b.IsDefault != nil {
@@ -76,12 +66,18 @@ func (b *campaignBody) apply(c *holdfast.Campaign, creating bool) error {
 		}
 	}
 	if b.Priority != nil {
-		if c.Priority, err = jsonInt(b.Priority, "priority", -maxPriority, maxPriority); err != nil {
+		if c.Priority, err = jsonInt(b.Priority, "priority"); err != nil {
+			return err
+		}
+		if err := campaign.CheckPriority(c.Priority); err != nil {
 			return err
 		}
 	}
 	if b.MaxRetries != nil {
-		if c.MaxRetries, err = jsonInt(b.MaxRetries, "max_retries", 0, maxMaxRetries); err != nil {
+		if c.MaxRetries, err = jsonInt(b.MaxRetries, "max_retries"); err != nil {
+			return err
+		}
+		if err := campaign.CheckMaxRetries(c.MaxRetries); err != nil {
 			return err
 		}
 	}
@@ -108,8 +104,8 @@ func parseSteps(raw json.RawMessage) ([]holdfast.CampaignStep, error) {
 	if err := json.Unmarshal(raw, &items); err != nil || isNull(raw) {
 		return nil, holdfast.ParamError("steps", "steps must be an array of steps.")
 	}
-	if len(items) == 0 || len(items) > maxCampaignSteps {
-		return nil, holdfast.ParamError("steps", "steps must hold 1 to %d steps.", maxCampaignSteps)
+	if err := campaign.CheckStepCount(len(items)); err != nil {
+		return nil, err
 	}
 	steps := make([]holdfast.CampaignStep, len(items))
 	for i, item := range items {
@@ -130,29 +126,28 @@ func parseSteps(raw json.RawMessage) ([]holdfast.CampaignStep, error) {
 		}
 		st := &steps[i]
 		var err error
-		if st.AfterHours, err = jsonInt(sb.AfterHours, at+".after_hours", 0, maxAfterHours); err != nil {
+		if st.AfterHours, err = jsonInt(sb.AfterHours, at+".after_hours"); err != nil {
 			return nil, err
 		}
-		if i > 0 && st.AfterHours < steps[i-1].AfterHours {
-			return nil, holdfast.ParamError(at+".after_hours", "%s.after_hours must not be less than the previous step's (%d): steps run in order, counted from the moment the recovery opened.", at, steps[i-1].AfterHours)
+		if err := campaign.CheckAfterHours(steps, i); err != nil {
+			return nil, err
 		}
 		if st.Action, err = jsonString(sb.Action, at+".action"); err != nil {
 			return nil, err
 		}
-		switch st.Action {
-		case holdfast.ActionRetry:
-			if sb.Template != nil && !isNull(sb.Template) {
-				return nil, holdfast.ParamError(at+".template", "Only email steps take a template.")
-			}
-		case holdfast.ActionEmail:
-			if sb.Template == nil || isNull(sb.Template) {
-				return nil, missing(at + ".template")
-			}
+		given := sb.Template != nil && !isNull(sb.Template)
+		switch {
+		case given && st.Action == holdfast.ActionEmail:
 			if st.Template, err = parseTemplate(sb.Template, at+".template"); err != nil {
 				return nil, err
 			}
-		default:
-			return nil, holdfast.ParamError(at+".action", "%s.action must be one of: retry, email.", at)
+		case given:
+			// Any other action takes no template, whatever it holds:
+			// CheckStep rejects the step for having one.
+			st.Template = &holdfast.EmailTemplate{}
+		}
+		if err := campaign.CheckStep(steps, i); err != nil {
+			return nil, err
 		}
 	}
 	return steps, nil
@@ -186,12 +181,6 @@ func parseTemplate(raw json.RawMessage, at string) (*holdfast.EmailTemplate, err
 			return nil, err
 		}
 	}
-	if err := mail.Validate(mail.Template{Subject: t.Subject, Body: t.Body}); err != nil {
-		if e, ok := holdfast.AsError(err); ok && e.Param != "" {
-			return nil, holdfast.ParamError(at+"."+e.Param, "%s", e.Message)
-		}
-		return nil, err
-	}
 	return t, nil
 }
 
@@ -216,8 +205,8 @@ func parseFilters(raw json.RawMessage, f holdfast.CampaignFilters) (holdfast.Cam
 			return f, err
 		}
 		f.Currency = strings.ToLower(strings.TrimSpace(f.Currency))
-		if !currencyRE.MatchString(f.Currency) {
-			return f, holdfast.ParamError("filters.currency", "filters.currency must be a three-letter ISO currency code like usd.")
+		if err := campaign.CheckCurrency(f.Currency); err != nil {
+			return f, err
 		}
 	}
 	for _, a := range []struct {
@@ -228,14 +217,17 @@ func parseFilters(raw json.RawMessage, f holdfast.CampaignFilters) (holdfast.Cam
 		if a.raw == nil || isNull(a.raw) {
 			continue
 		}
-		n, err := jsonInt64(a.raw, a.name, 0, math.MaxInt64)
+		n, err := jsonInt64(a.raw, a.name)
 		if err != nil {
+			return f, err
+		}
+		if err := campaign.CheckAmount(a.name, n); err != nil {
 			return f, err
 		}
 		*a.dst = &n
 	}
-	if f.MinAmount != nil && f.MaxAmount != nil && *f.MaxAmount < *f.MinAmount {
-		return f, holdfast.ParamError("filters.max_amount", "filters.max_amount must not be less than filters.min_amount.")
+	if err := campaign.CheckAmountRange(f); err != nil {
+		return f, err
 	}
 	if fb.CustomerTag != nil && !isNull(fb.CustomerTag) {
 		if f.CustomerTag, err = jsonString(fb.CustomerTag, "filters.customer_tag"); err != nil {
@@ -285,13 +277,16 @@ func jsonBool(raw json.RawMessage, param string) (bool, error) {
 	return b, nil
 }
 
-func jsonInt(raw json.RawMessage, param string, lo, hi int) (int, error) {
-	n, err := jsonInt64(raw, param, int64(lo), int64(hi))
+// jsonInt is jsonInt64 as an int (64 bits on every platform holdfast
+// builds for); the campaign rules bound it well within.
+func jsonInt(raw json.RawMessage, param string) (int, error) {
+	n, err := jsonInt64(raw, param)
 	return int(n), err
 }
 
-// jsonInt64 accepts a JSON number with an integral value in [lo, hi].
-func jsonInt64(raw json.RawMessage, param string, lo, hi int64) (int64, error) {
+// jsonInt64 accepts a JSON number with an integral value; the campaign
+// rules bound it.
+func jsonInt64(raw json.RawMessage, param string) (int64, error) {
 	t := bytes.TrimSpace(raw)
 	var n json.Number
 	if len(t) == 0 || t[0] == '"' || json.Unmarshal(t, &n) != nil {
@@ -304,9 +299,6 @@ func jsonInt64(raw json.RawMessage, param string, lo, hi int64) (int64, error) {
 			return 0, holdfast.ParamError(param, "%s must be an integer.", param)
 		}
 		v = int64(f)
-	}
-	if v < lo || v > hi {
-		return 0, holdfast.ParamError(param, "%s must be between %d and %d.", param, lo, hi)
 	}
 	return v, nil
 }
