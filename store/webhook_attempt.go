@@ -225,6 +225,10 @@ func (s *Store) applyEndpointOutcome(ctx context.Context, r AttemptRecord) (disa
 
 // disableFailingEndpoint disables an enabled endpoint that has been failing
 // since at least now-after, in the transaction of the attempt that found it.
+// Its pending deliveries end as failed, like Stripe stops retrying events of
+// a disabled endpoint: the log then reads the same whether the three days
+// passed in small steps or in one advance of the test clock, and a re-send
+// from the log stays possible. (A manual disable only pauses them.)
 func (s *Store) disableFailingEndpoint(ctx context.Context, c *DeliveryClaim, now time.Time, after time.Duration) (bool, error) {
 	reason := "Disabled automatically after failing continuously for " + after.String() + "."
 	if after%(24*time.Hour) == 0 {
@@ -239,7 +243,7 @@ func (s *Store) disableFailingEndpoint(ctx context.Context, c *DeliveryClaim, no
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if err := s.pauseDeliveries(ctx, c.EndpointID); err != nil {
+	if err := s.failPendingDeliveries(ctx, c.EndpointID, now); err != nil {
 		return false, err
 	}
 	ep, err := s.GetWebhookEndpoint(ctx, c.WorkspaceID, c.Mode, c.EndpointID)
@@ -248,4 +252,12 @@ func (s *Store) disableFailingEndpoint(ctx context.Context, c *DeliveryClaim, no
 	}
 	_, err = s.RecordEvent(ctx, c.WorkspaceID, c.Mode, holdfast.EventEndpointDisabled, ep.ID, ep, now)
 	return err == nil, err
+}
+
+// failPendingDeliveries ends an endpoint's pending deliveries as failed.
+// Leases are left alone: an attempt in flight still records its outcome.
+func (s *Store) failPendingDeliveries(ctx context.Context, endpointID string, now time.Time) error {
+	_, err := s.exec(ctx, `UPDATE webhook_deliveries SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status = ?`,
+		DeliveryFailed, holdfast.Micros(now), endpointID, DeliveryPending)
+	return err
 }

@@ -282,18 +282,22 @@ func TestWorkerIgnoresIPAllowlist(t *testing.T) {
 
 // TestWorkerAdvanceClockPlaysRetriesOut: one long jump of the test clock
 // followed by RunDue (what advance_clock does) runs every retry that falls
-// inside the jump, each at its own due time, not just one late attempt.
+// inside the jump, each at its own due time, not just one late attempt; when
+// the endpoint has failed for three days, every delivery of it ends failed
+// (none is left paused half-way).
 func TestWorkerAdvanceClockPlaysRetriesOut(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name     string
 		fails    int // requests answered 500 before a 200 (-1: always 500)
+		events   int
 		jump     time.Duration
 		status   string
 		attempts func(n int) bool
 	}{
-		{"SucceedsAfterThreeFailures", 3, 24 * time.Hour, store.DeliverySucceeded, func(n int) bool { return n == 4 }},
-		{"GivesUpAfterThreeDays", -1, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 15 && n <= 19 }},
+		{"SucceedsAfterThreeFailures", 3, 1, 24 * time.Hour, store.DeliverySucceeded, func(n int) bool { return n == 4 }},
+		{"GivesUpAfterThreeDays", -1, 1, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 15 && n <= 19 }},
+		{"SeveralEventsAllFail", -1, 3, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 2 && n <= 19 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,22 +310,34 @@ func TestWorkerAdvanceClockPlaysRetriesOut(t *testing.T) {
 					return 200
 				})
 				ep := e.endpoint(holdfast.ModeTest, rv.URL)
-				e.event(holdfast.ModeTest, holdfast.EventRetryFailed)
-				e.runDue(holdfast.ModeTest)
+				for i := range tc.events {
+					e.event(holdfast.ModeTest, holdfast.EventRetryFailed)
+					e.runDue(holdfast.ModeTest)
+					if i < tc.events-1 {
+						e.advanceTestClockTo(e.modeNow(holdfast.ModeTest).Add(time.Minute))
+					}
+				}
 				start := e.modeNow(holdfast.ModeTest)
 				e.advanceTestClockTo(start.Add(tc.jump))
 				e.runDue(holdfast.ModeTest)
-				d := e.only(ep)
-				if d.Status != tc.status || !tc.attempts(d.AttemptCount) || len(rv.all()) != d.AttemptCount {
-					t.Fatalf("delivery %s after %d attempts (receiver saw %d)", d.Status, d.AttemptCount, len(rv.all()))
-				}
-				for i := 1; i < len(d.Attempts); i++ {
-					if !d.Attempts[i].CreatedAt.After(d.Attempts[i-1].CreatedAt) {
-						t.Fatalf("attempt %d at %v, not after %v", i, d.Attempts[i].CreatedAt, d.Attempts[i-1].CreatedAt)
+				ds := e.deliveries(ep)
+				total := 0
+				for _, d := range ds {
+					total += d.AttemptCount
+					if d.Status != tc.status || !tc.attempts(d.AttemptCount) || d.NextAttemptAt != nil {
+						t.Fatalf("delivery %s after %d attempts, next %v", d.Status, d.AttemptCount, d.NextAttemptAt)
+					}
+					for i := 1; i < len(d.Attempts); i++ {
+						if !d.Attempts[i].CreatedAt.After(d.Attempts[i-1].CreatedAt) {
+							t.Fatalf("attempt %d at %v, not after %v", i, d.Attempts[i].CreatedAt, d.Attempts[i-1].CreatedAt)
+						}
+					}
+					if last := d.Attempts[len(d.Attempts)-1].CreatedAt; last.After(start.Add(tc.jump)) {
+						t.Fatalf("last attempt at %v, after the clock (%v)", last, start.Add(tc.jump))
 					}
 				}
-				if last := d.Attempts[len(d.Attempts)-1].CreatedAt; last.After(start.Add(tc.jump)) {
-					t.Fatalf("last attempt at %v, after the clock (%v)", last, start.Add(tc.jump))
+				if len(ds) != tc.events || len(rv.all()) != total {
+					t.Fatalf("%d deliveries, receiver saw %d requests for %d attempts", len(ds), len(rv.all()), total)
 				}
 			})
 		})
