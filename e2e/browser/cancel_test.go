@@ -19,7 +19,7 @@ const dialog = `[data-hf="dialog"]`
 // test instead of hanging it.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
+	c, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	if err := chromedp.Do(c, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -46,7 +46,7 @@ func TestCancelFlowDemoPage(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					runFlow(t, ctx, srv, backend, tc.button)
 					step(t, ctx, "wait for the outcome", chromedp.WaitVisible(chromedp.CSS(`#outcome[data-state="done"]`)))
-					c, cancel := context.WithTimeout(ctx, 10*time.Second)
+					c, cancel := context.WithTimeout(ctx, 30*time.Second)
 					got, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(`#outcome`)))
 					cancel()
 					if err != nil || strings.TrimSpace(got) != tc.outcome {
@@ -102,7 +102,7 @@ func runFlow(t *testing.T, ctx context.Context, srv *demoServer, backend, button
 		chromedp.Click(chromedp.CSS(`[data-hf="submit-reason"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-hf="offer"]`)),
 	)
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	c, cancel := context.WithTimeout(ctx, 30*time.Second)
 	offer, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(`[data-hf="offer"]`)))
 	cancel()
 	if err != nil || !strings.Contains(offer, "Pause") {

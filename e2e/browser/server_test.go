@@ -134,7 +134,7 @@ func startDemo(t *testing.T, backend string) *demoServer {
 	select {
 	case s := <-found:
 		return s
-	case <-time.After(60 * time.Second):
+	case <-time.After(240 * time.Second): // the demo generates its history first; generous under CI load
 		t.Fatalf("serve --demo did not print its URL and key; stderr:\n%s", stderr.String())
 	}
 	return nil
