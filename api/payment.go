@@ -24,13 +24,37 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if f.Status, err = enumParam(r, "status", paymentStatuses...); err != nil {
 		return err
 	}
-	f.Customer = r.URL.Query().Get("customer")
+	if f.Customer, err = s.paymentCustomer(r, p); err != nil {
+		return err
+	}
 	l, err := s.store.ListPayments(r.Context(), p.Workspace.ID, p.Mode, f, q)
 	if err != nil {
 		return err
 	}
 	writePage(w, l, page, perPage)
 	return nil
+}
+
+// paymentCustomer reads the `customer` filter: our id (cus_…, as in the
+// payment's `customer` field) or, failing that, the Stripe customer id a
+// caller knows from its own Stripe account. Both look alike, so ours wins.
+func (s *Server) paymentCustomer(r *http.Request, p *Principal) (string, error) {
+	id := r.URL.Query().Get("customer")
+	if id == "" {
+		return "", nil
+	}
+	_, err := s.store.GetCustomer(r.Context(), p.Workspace.ID, p.Mode, id)
+	if holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
+		return id, err
+	}
+	c, err := s.store.CustomerByProviderID(r.Context(), p.Workspace.ID, p.Mode, id)
+	switch {
+	case holdfast.ErrorCode(err) == holdfast.ENOTFOUND:
+		return id, nil
+	case err != nil:
+		return "", err
+	}
+	return c.ID, nil
 }
 
 // paymentDetail is a payment with its attempts always present (the list

@@ -41,6 +41,7 @@ func TestPaymentsEndpoints(t *testing.T) {
 			{name: "OKStatusCanceled", path: "/v1/payments?status=canceled", token: k.read, check: wantIDs(p4.ID)},
 			{name: "OKCustomer", path: "/v1/payments?customer=" + c1.ID, token: k.read, check: wantPage(2, 1, 20, 1, p2.ID, p1.ID)},
 			{name: "OKCustomerAndStatus", path: "/v1/payments?customer=" + c1.ID + "&status=pending", token: k.read, check: wantIDs(p1.ID)},
+			{name: "OKCustomerStripeID", path: "/v1/payments?customer=" + c1.ProviderID, token: k.read, check: wantPage(2, 1, 20, 1, p2.ID, p1.ID)},
 			{name: "OKUnknownCustomer", path: "/v1/payments?customer=cus_nope", token: k.read, check: wantPage(0, 1, 20, 0)},
 			{name: "OKRange", path: "/v1/payments" + qs("created_after", t0.Add(30*time.Minute).Format(time.RFC3339), "created_before", t0.Add(150*time.Minute).Format(time.RFC3339)),
 				token: k.read, check: wantPage(2, 1, 20, 1, p3.ID, p2.ID)},
