@@ -80,7 +80,10 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"object": "test_clock", "livemode": false, "now": now.UTC().Format(time.RFC3339)})
+	// Full precision, like every other timestamp: truncated to the second,
+	// "now" could read earlier than the caller's clock plus the seconds it
+	// just added, and than objects the advance itself created.
+	writeJSON(w, http.StatusOK, map[string]any{"object": "test_clock", "livemode": false, "now": now.UTC().Format(time.RFC3339Nano)})
 	return nil
 }
 
