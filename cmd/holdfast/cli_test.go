@@ -132,6 +132,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"key", "create", "--workspace", id, "--mode", "staging"},
 		{"key", "create", "--workspace", id, "--mode", "test", "--expires-in", "soon"},
 		{"key", "create", "--workspace", id, "--mode", "test", "--scopes", "read,root"},
+		{"key", "create", "--workspace", id, "--mode", "test", "--rate-limit", "0"},
+		{"key", "create", "--workspace", id, "--mode", "test", "--rate-limit", "2000000"},
 		{"key", "create", "--workspace", "ws_missing", "--mode", "test"},
 		{"key", "rotate", "key_missing"},
 		{"key", "rotate", "key_missing", "--grace", "forever"},

@@ -23,7 +23,7 @@ type keyCreateCmd struct {
 	Scopes      string `help:"Comma-separated scopes: read, write, admin, analytics, webhooks (default read)."`
 	Name        string `help:"A label for the key."`
 	ExpiresIn   string `name:"expires-in" help:"Lifetime, e.g. 720h, 30d, 90m."`
-	RateLimit   int    `name:"rate-limit" help:"Requests per 60 s, overriding the plan's default."`
+	RateLimit   *int   `name:"rate-limit" help:"Requests per 60 s, overriding the plan's default."` // nil: the plan's; 0 is refused, not ignored
 	JSON        bool   `name:"json" help:"Print JSON."`
 }
 
@@ -46,11 +46,11 @@ func (c *keyCreateCmd) Run(e *env) error {
 		}
 		k.Scopes = sc
 	}
-	if c.RateLimit != 0 {
-		if c.RateLimit < 1 || c.RateLimit > 1_000_000 {
+	if c.RateLimit != nil {
+		if *c.RateLimit < 1 || *c.RateLimit > 1_000_000 {
 			return holdfast.Errorf(holdfast.EVALIDATION, "--rate-limit must be between 1 and 1000000")
 		}
-		rl := c.RateLimit
+		rl := *c.RateLimit
 		k.RateLimit = &rl
 	}
 	// Stored times keep microseconds: print exactly what the API will show.
