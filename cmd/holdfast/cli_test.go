@@ -89,6 +89,9 @@ func TestWorkspaceAndKeyCommands(t *testing.T) {
 	if code, _, errs := c.run("key", "rotate", key["id"].(string)); code == 0 || !strings.Contains(errs, "already rotated") {
 		t.Fatalf("second rotation of a key in grace: exit %d %s", code, errs)
 	}
+	if w := c.runJSON("workspace", "create", "--name", "NoTrial", "--trial-ends-at", "none"); w["trial_ends_at"] != nil {
+		t.Fatalf("create --trial-ends-at none: %v", w)
+	}
 	if v := c.runJSON("version"); v["version"] == nil {
 		t.Fatalf("version --json: %v", v)
 	}

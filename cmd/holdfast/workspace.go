@@ -18,7 +18,7 @@ type workspaceCmd struct {
 type workspaceCreateCmd struct {
 	Name        string `required:"" help:"Workspace name."`
 	Plan        string `default:"standard" help:"Plan: standard, recovery_engine, revenue_recovery_system, revenue_command, enterprise."`
-	TrialEndsAt string `name:"trial-ends-at" help:"Trial end (RFC 3339)."`
+	TrialEndsAt string `name:"trial-ends-at" help:"Trial end (RFC 3339), or 'none' (the default)."`
 	Timezone    string `default:"UTC" help:"Default customer time zone (IANA name)."`
 	JSON        bool   `name:"json" help:"Print JSON."`
 }
@@ -31,10 +31,11 @@ func (c *workspaceCreateCmd) Run(e *env) error {
 		return unknownPlan(c.Plan)
 	}
 	w := &holdfast.Workspace{Name: c.Name, Plan: holdfast.Plan(c.Plan), Timezone: c.Timezone}
-	if c.TrialEndsAt != "" {
+	// "none" (no trial) is accepted here too, so create and update agree.
+	if c.TrialEndsAt != "" && c.TrialEndsAt != "none" {
 		t, err := time.Parse(time.RFC3339, c.TrialEndsAt)
 		if err != nil {
-			return holdfast.Errorf(holdfast.EVALIDATION, "--trial-ends-at must be an RFC 3339 time like 2026-12-31T00:00:00Z")
+			return holdfast.Errorf(holdfast.EVALIDATION, "--trial-ends-at must be an RFC 3339 time like 2026-12-31T00:00:00Z, or 'none'")
 		}
 		t = t.UTC()
 		w.TrialEndsAt = &t
