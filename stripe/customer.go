@@ -84,8 +84,9 @@ func applyCustomer(ctx context.Context, c *call) error {
 	if err := c.in.fail("mirrored"); err != nil {
 		return err
 	}
-	if !c.cardChanged(ch, snap.DefaultPaymentMethod) {
-		return nil
+	changed, err := c.cardChanged(ctx, ch, snap.DefaultPaymentMethod)
+	if err != nil || !changed {
+		return err
 	}
 	eng, err := c.engine()
 	if err != nil {
@@ -102,19 +103,41 @@ func applyCustomer(ctx context.Context, c *call) error {
 // payment_method.attached it recorded), so comparing with the row alone would
 // mistake an unrelated update for a card change. A late event that reports
 // the change still counts when its card is the current one. Without
-// previous_attributes the snapshot is compared with the last one mirrored —
-// never with a stub made from an invoice (provider_updated_at 0), which never
-// knew the old card.
-func (c *call) cardChanged(ch *store.CustomerChange, pm string) bool {
+// previous_attributes the snapshot is compared with the last one mirrored.
+// A stub made from an invoice (provider_updated_at 0) never knew the old
+// default card, but the card that failed is known: a default that is not
+// the failing card of any of the customer's pending payments is a new card.
+func (c *call) cardChanged(ctx context.Context, ch *store.CustomerChange, pm string) (bool, error) {
 	if pm == "" || ch.Customer.Deleted {
-		return false
+		return false, nil
 	}
 	if c.ev.Type == "customer.updated" && c.ev.Previous != nil {
 		_, changed := c.ev.Previous.obj("invoice_settings")["default_payment_method"]
-		return changed && (ch.Applied || ch.Customer.DefaultPaymentMethod == pm)
+		return changed && (ch.Applied || ch.Customer.DefaultPaymentMethod == pm), nil
 	}
 	prev := ch.Previous
-	return ch.Applied && prev != nil && prev.ProviderUpdatedAt > 0 && pm != prev.DefaultPaymentMethod
+	if !ch.Applied || prev == nil {
+		return false, nil
+	}
+	if prev.ProviderUpdatedAt > 0 {
+		return pm != prev.DefaultPaymentMethod, nil
+	}
+	return c.notAFailingCard(ctx, ch.Customer.ID, pm)
+}
+
+// notAFailingCard reports whether a customer has pending payments and pm is
+// not the card any of them failed on.
+func (c *call) notAFailingCard(ctx context.Context, customerID, pm string) (bool, error) {
+	l, err := c.in.store.ListPayments(ctx, c.ws, c.mode, store.PaymentFilter{Status: holdfast.PaymentPending, Customer: customerID}, store.ListQuery{Limit: 100})
+	if err != nil || len(l.Data) == 0 {
+		return false, err
+	}
+	for _, p := range l.Data {
+		if p.PaymentMethod == pm {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // deleteCustomer erases a customer deleted at Stripe exactly like DELETE

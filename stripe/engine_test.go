@@ -129,6 +129,39 @@ func TestThroughEngine(t *testing.T) {
 				t.Fatalf("payment %s", p.Status)
 			}
 		})
+		t.Run("CustomerUpdatedOnStubWithoutPreviousAttributes", func(t *testing.T) {
+			// No customer.created came first (the customer is a stub made from
+			// the invoice) and the update carries no previous_attributes: a
+			// default card other than the failing one is a card update.
+			cases := []struct {
+				name     string
+				sameCard bool
+				want     string
+				attempts int
+			}{
+				{"NewCardRetriesAtOnce", false, holdfast.PaymentRecovered, 1},
+				{"FailingCardIsNoChange", true, holdfast.PaymentPending, 0},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					g := newFailure(1700)
+					e.must(event("charge.failed", base, stripetest.Charge(g.ch, g.pi, "expired_card", g.card)), false)
+					e.must(event("invoice.payment_failed", base.Add(time.Second), g.invoice), false)
+					pm := stripetest.ID("pm_")
+					if tc.sameCard {
+						pm = g.card["id"].(string)
+					}
+					cus := stripetest.Customer(g.cus, "stub@example.com", "Stub", base, nil)
+					cus["invoice_settings"].(map[string]any)["default_payment_method"] = pm
+					e.must(event("customer.updated", base.Add(time.Minute), cus), false)
+					p := e.payment(g.inv)
+					atts, err := e.st.PaymentAttempts(ctx, p.ID)
+					if err != nil || p.Status != tc.want || len(atts) != tc.attempts {
+						t.Fatalf("payment %s with %d attempts (%v), want %s with %d", p.Status, len(atts), err, tc.want, tc.attempts)
+					}
+				})
+			}
+		})
 		t.Run("CrashAfterEngineWritesRollsBackEverything", func(t *testing.T) {
 			g := newFailure(1500)
 			p := event("invoice.payment_failed", base, g.invoice)
