@@ -99,7 +99,17 @@ func Next(in Input) Decision {
 // (2 d / 5 d / 10 d after the opening, morning-aligned): paydays are when the
 // money is likeliest to be there, and the fallback keeps a payday two weeks off
 // from stalling the recovery. Past the fallbacks only paydays remain.
+//
+// At most one funds retry per local day: money that was not there an hour
+// ago is not there now, so a retry never shares a day with the previous
+// retry (two steps that both wait for the same payday take that morning and
+// the next payday, not two slots of the same morning). The opening failure
+// does not count: a failure in the night before a payday morning still gets
+// that morning.
 func fundsRetry(in Input, p *planner, idx int, floor time.Time) (time.Time, string) {
+	if last := lastAttempt(in).In(p.loc); last.After(in.Opened) {
+		floor = maxTime(floor, time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, p.loc))
+	}
 	payday, ok := p.paydayMorning(floor)
 	if idx < len(fundsFallbacks) {
 		fb := p.morning(maxTime(in.Opened.Add(fundsFallbacks[idx]), floor))

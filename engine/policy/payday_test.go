@@ -112,6 +112,8 @@ func TestNextFunds(t *testing.T) {
 		{"UTCSameInstant", nil, utc(2026, 1, 15, 16), 0, time.Time{}, false, "2026-01-16"},
 		{"NewYorkStillThe15th", newYork, utc(2026, 1, 16, 3), 0, time.Time{}, false, "2026-01-16"},
 		{"NewYorkStillSaturdayDebit", newYork, utc(2026, 2, 1, 3), 0, time.Time{}, true, "2026-02-02"},
+		{"NoSecondRetryOnThePaydayMorning", nil, utc(2026, 1, 3, 10), 4, utc(2026, 1, 16, 6), false, "2026-01-31"},
+		{"RetryBeforeDawnUsesUpThatDay", nil, utc(2026, 1, 3, 10), 3, utc(2026, 1, 16, 4), false, "2026-01-31"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
