@@ -67,7 +67,10 @@ type RecoveryPeriod struct {
 	InFlightCount   int64     `json:"in_flight_count"`
 	LostCount       int64     `json:"lost_count"`
 	AbandonedCount  int64     `json:"abandoned_count"`
-	// RecoveryRate is recovered / (recovered + lost + abandoned), as in Stats.
+	// RecoveryRate is recovered_count / failed_count of the period's cohort of
+	// failed payments (null when nothing failed): the row's own numbers, so a
+	// reader can check it. Stats and campaign analytics, which also show
+	// in-flight work separately, use recovered / (recovered + lost + abandoned).
 	RecoveryRate *float64 `json:"recovery_rate"`
 }
 

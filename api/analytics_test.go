@@ -114,7 +114,7 @@ func TestAnalyticsAgreeWithListsAndStats(t *testing.T) {
 					if got != exp {
 						t.Fatalf("row %s %s = %s, want %s", start, row["currency"], got, exp)
 					}
-					if den := w.RecoveredCount + w.LostCount + w.AbandonedCount; den > 0 {
+					if den := w.FailedCount; den > 0 {
 						if row["recovery_rate"] != float64(w.RecoveredCount)/float64(den) {
 							t.Fatalf("rate = %v", row["recovery_rate"])
 						}

@@ -94,7 +94,7 @@ func (s *Store) RecoveryAnalytics(ctx context.Context, wsID string, mode holdfas
 			if row == nil {
 				row = &holdfast.RecoveryPeriod{PeriodStart: p, Currency: c}
 			}
-			row.RecoveryRate = holdfast.Rate(row.RecoveredCount, row.RecoveredCount+row.LostCount+row.AbandonedCount)
+			row.RecoveryRate = holdfast.Rate(row.RecoveredCount, row.FailedCount)
 			out = append(out, *row)
 		}
 	}
