@@ -17,6 +17,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 func (s *Server) routes() http.Handler {
 	root := chi.NewRouter()
 	root.Use(s.base)
+	// A wrong method on the receiver or the click link answers 405 in the
+	// /v1 error shape like their other errors (chi's default has no body).
+	root.MethodNotAllowed(s.methodNotAllowed)
 	s.allowed = func(path string) []string { return allowedMethods(root, path) }
 
 	root.Get("/healthz", s.healthz)

@@ -28,17 +28,17 @@ type querier interface {
 
 // Exec runs a statement.
 func (c Conn) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, c.s.rebind(q), args...)
+	return c.q.ExecContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // Query runs a query.
 func (c Conn) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, c.s.rebind(q), args...)
+	return c.q.QueryContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // QueryRow runs a single-row query.
 func (c Conn) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.s.rebind(q), args...)
+	return c.q.QueryRowContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // conn returns the transaction in ctx, or the pool.
