@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"holdfast"
+	"holdfast/store"
 )
 
 // cliEnv runs the CLI in-process against one database.
@@ -244,5 +248,26 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	case <-time.After(25 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestRepeatedSecretFlags checks that repeating --stripe-webhook-secret keeps
+// every mode's secret instead of the last one only.
+func TestRepeatedSecretFlags(t *testing.T) {
+	c := newCLI(t)
+	id := c.runJSON("workspace", "create", "--name", "Acme")["id"].(string)
+	c.runJSON("workspace", "update", id, "--stripe-webhook-secret", "test=whsec_t", "--stripe-webhook-secret", "live=whsec_l")
+	e := &env{ctx: context.Background(), getenv: c.getenv, stdout: io.Discard, stderr: io.Discard,
+		root: &cli{DatabaseURL: c.env["HOLDFAST_DATABASE_URL"]}}
+	st, err := e.openStore(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for mode, want := range map[holdfast.Mode]string{holdfast.ModeTest: "whsec_t", holdfast.ModeLive: "whsec_l"} {
+		got, err := st.WorkspaceSecret(context.Background(), id, mode, store.SecretStripeWebhook)
+		if err != nil || got != want {
+			t.Fatalf("%s secret = %q, %v; want %q", mode, got, err, want)
+		}
 	}
 }

@@ -55,15 +55,15 @@ func (c *workspaceCreateCmd) Run(e *env) error {
 }
 
 type workspaceUpdateCmd struct {
-	Workspace           string `arg:"" name:"workspace" help:"Workspace id (ws_…)."`
-	Plan                string `help:"New plan."`
-	TrialEndsAt         string `name:"trial-ends-at" help:"Trial end (RFC 3339), or 'none' to clear."`
-	IPAllowlist         string `name:"ip-allowlist" help:"Comma-separated IPs/CIDRs, or 'none' to allow all."`
-	StripeWebhookSecret string `name:"stripe-webhook-secret" help:"MODE=whsec_… (comma-separate several: live=…,test=…)."`
-	StripeAPIKey        string `name:"stripe-api-key" help:"MODE=sk_… (comma-separate several)."`
-	WidgetSecretRotate  bool   `name:"widget-secret-rotate" help:"Replace the cancel-flow widget secret."`
-	Timezone            string `help:"Default customer time zone (IANA name)."`
-	JSON                bool   `name:"json" help:"Print JSON."`
+	Workspace           string   `arg:"" name:"workspace" help:"Workspace id (ws_…)."`
+	Plan                string   `help:"New plan."`
+	TrialEndsAt         string   `name:"trial-ends-at" help:"Trial end (RFC 3339), or 'none' to clear."`
+	IPAllowlist         string   `name:"ip-allowlist" help:"Comma-separated IPs/CIDRs, or 'none' to allow all."`
+	StripeWebhookSecret []string `name:"stripe-webhook-secret" sep:"none" help:"MODE=whsec_… (comma-separate or repeat: live=…,test=…)."`
+	StripeAPIKey        []string `name:"stripe-api-key" sep:"none" help:"MODE=sk_… (comma-separate or repeat)."`
+	WidgetSecretRotate  bool     `name:"widget-secret-rotate" help:"Replace the cancel-flow widget secret."`
+	Timezone            string   `help:"Default customer time zone (IANA name)."`
+	JSON                bool     `name:"json" help:"Print JSON."`
 }
 
 func (c *workspaceUpdateCmd) Run(e *env) error {
@@ -104,11 +104,11 @@ func (c *workspaceUpdateCmd) Run(e *env) error {
 		}
 		u.Timezone = &c.Timezone
 	}
-	hooks, err := parseModeSecrets("--stripe-webhook-secret", c.StripeWebhookSecret, "whsec_")
+	hooks, err := parseModeSecrets("--stripe-webhook-secret", strings.Join(c.StripeWebhookSecret, ","), "whsec_")
 	if err != nil {
 		return err
 	}
-	apiKeys, err := parseModeSecrets("--stripe-api-key", c.StripeAPIKey, "")
+	apiKeys, err := parseModeSecrets("--stripe-api-key", strings.Join(c.StripeAPIKey, ","), "")
 	if err != nil {
 		return err
 	}
