@@ -70,6 +70,7 @@ func setupDemo(ctx context.Context, e *env, st *store.Store, w *wiring, base str
 	fmt.Fprintf(e.stdout, "  Dashboard:       %s/\n", base)
 	fmt.Fprintf(e.stdout, "  Demo login:      %s  password: %s\n", demoEmail, password)
 	fmt.Fprintf(e.stdout, "  Test secret key: %s\n", k.Token)
+	fmt.Fprintf(e.stdout, "  Cancel flow:     %s/demo/cancel\n", base)
 	fmt.Fprintf(e.stdout, "  Try:             curl -H 'Authorization: Bearer %s' %s/v1/auth/me\n\n", k.Token, base)
 	return nil
 }
