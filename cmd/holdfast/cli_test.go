@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -157,6 +158,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if strings.TrimSpace(errs) == "" {
 				t.Fatal("no error message on stderr")
 			}
+			if strings.Count(strings.TrimSpace(errs), "\n") != 0 || strings.Contains(errs, "goroutine") {
+				t.Fatalf("want a one-line error, got %q", errs)
+			}
 		})
 	}
 	after := c.runJSON("workspace", "show", id)
@@ -166,6 +170,53 @@ func TestBadInputChangesNothing(t *testing.T) {
 	keys := c.runJSON("key", "list", "--workspace", id)
 	if d, _ := keys["data"].([]any); len(d) != 0 {
 		t.Fatalf("a failed command created keys: %v", keys)
+	}
+}
+
+// TestBadURLFlagsFailBeforeOpening: serve, stripe sync and user create
+// reject malformed URL and mail flags (also from HOLDFAST_* variables) with
+// one line naming the flag, before the database is even created.
+func TestBadURLFlagsFailBeforeOpening(t *testing.T) {
+	for _, tc := range []struct {
+		name, flag string
+		args       []string
+		env        map[string]string
+	}{
+		{name: "SMTPURLEscape", flag: "--smtp-url", args: []string{"serve", "--smtp-url", "smtp://%zz"}},
+		{name: "SMTPURLScheme", flag: "--smtp-url", args: []string{"serve", "--smtp-url", "http://mail.example.com"}},
+		{name: "SMTPURLPort", flag: "--smtp-url", args: []string{"serve", "--smtp-url", "smtp://mail.example.com:99999"}},
+		{name: "SMTPURLFromEnv", flag: "--smtp-url", args: []string{"serve"}, env: map[string]string{"HOLDFAST_SMTP_URL": "garbage"}},
+		{name: "MailFrom", flag: "--mail-from", args: []string{"serve", "--mail-from", "not an address"}},
+		{name: "MailFromWithSMTP", flag: "--mail-from", args: []string{"serve", "--smtp-url", "smtp://localhost:2525", "--mail-from", "a@"}},
+		{name: "PublicURLNoScheme", flag: "--public-url", args: []string{"serve", "--public-url", "holdfast.example.com"}},
+		{name: "PublicURLFTP", flag: "--public-url", args: []string{"serve", "--public-url", "ftp://holdfast.example.com"}},
+		{name: "PublicURLFromEnv", flag: "--public-url", args: []string{"serve"}, env: map[string]string{"HOLDFAST_PUBLIC_URL": "http://%zz"}},
+		{name: "StripeAPIBase", flag: "--stripe-api-base", args: []string{"serve", "--stripe-api-base", "localhost:12111"}},
+		{name: "StripeAPIBaseQuery", flag: "--stripe-api-base", args: []string{"serve", "--stripe-api-base", "http://127.0.0.1:1?x=1"}},
+		{name: "SyncStripeAPIBase", flag: "--stripe-api-base", args: []string{"stripe", "sync", "--workspace", "ws_x", "--mode", "test", "--stripe-api-base", "nope"}},
+		{name: "UserPublicURL", flag: "--public-url", args: []string{"user", "create", "--workspace", "ws_x", "--email", "a@example.com", "--public-url", "nope"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t)
+			c.env["HOLDFAST_ADDR"] = "127.0.0.1:0"
+			for k, v := range tc.env {
+				c.env[k] = v
+			}
+			// A regression would start serving: the deadline ends it, and
+			// the exit code 0 then fails the test instead of hanging it.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var out, errb bytes.Buffer
+			code := run(ctx, append([]string{"holdfast"}, tc.args...), c.getenv, &out, &errb)
+			errs := strings.TrimSpace(errb.String())
+			if code == 0 || strings.Contains(errs, "\n") || !strings.HasPrefix(errs, "holdfast: error: "+tc.flag) {
+				t.Fatalf("exit %d, stderr %q; want one line naming %s", code, errs, tc.flag)
+			}
+			db := strings.TrimPrefix(c.env["HOLDFAST_DATABASE_URL"], "sqlite://")
+			if _, err := os.Stat(db); err == nil {
+				t.Fatal("the database was opened before the flags were checked")
+			}
+		})
 	}
 }
 

@@ -54,6 +54,15 @@ func (c *serveCmd) config() (*serveConfig, error) {
 		return nil, holdfast.Errorf(holdfast.EVALIDATION, "--trusted-proxies: %s", oneLine(err))
 	}
 	cfg.TrustedProxies = tp
+	if err := checkBaseURL("--public-url", c.PublicURL); err != nil {
+		return nil, err
+	}
+	if err := checkBaseURL("--stripe-api-base", c.StripeAPIBase); err != nil {
+		return nil, err
+	}
+	if err := checkMail(c.SMTPURL, c.MailFrom); err != nil {
+		return nil, err
+	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + c.Addr
 	}

@@ -33,6 +33,11 @@ type stripeSyncCmd struct {
 // any background worker.
 func (c *stripeSyncCmd) Run(e *env) error {
 	mode, _ := holdfast.ParseMode(c.Mode)
+	for _, err := range []error{checkBaseURL("--stripe-api-base", c.StripeAPIBase), checkBaseURL("--public-url", c.PublicURL), checkMail(c.SMTPURL, c.MailFrom)} {
+		if err != nil {
+			return err
+		}
+	}
 	st, err := e.openStore(e.ctx)
 	if err != nil {
 		return err

@@ -32,6 +32,9 @@ func (c *userCreateCmd) Run(e *env) error {
 	if err := dashboard.ValidateEmail(email); err != nil {
 		return holdfast.Errorf(holdfast.EVALIDATION, "--email: %s", oneLine(err))
 	}
+	if err := checkBaseURL("--public-url", c.PublicURL); err != nil {
+		return err
+	}
 	var hash, link, tokenHash string
 	var linkExpires time.Time
 	now := time.Now()
