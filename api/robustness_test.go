@@ -47,6 +47,7 @@ type robustFixture struct {
 	ws       *holdfast.Workspace
 	admin    string // test key: admin, write, webhooks, analytics
 	live     string // live key with the same scopes
+	pub      string // publishable test key (widget calls)
 	ids      map[string]string
 	customer string // Stripe customer id (cancel sessions)
 }
@@ -156,6 +157,7 @@ func robustRoutes() []robustRoute {
 		{method: "GET", path: "/api/v1/stats"},
 		{method: "GET", path: "/r/{send}"},
 		{method: "POST", path: "/hooks/stripe/{ws}"},
+		{method: "GET", path: ""}, // paths that are no route
 	}
 }
 
@@ -199,6 +201,8 @@ func seedRobust(t *testing.T, e *apitest.Env) *robustFixture {
 	all := []holdfast.Scope{holdfast.ScopeAdmin, holdfast.ScopeWrite, holdfast.ScopeWebhooks, holdfast.ScopeAnalytics}
 	fx := &robustFixture{e: e, ws: ws, admin: bigKey(e, ws.ID, holdfast.ModeTest, all...), live: bigKey(e, ws.ID, holdfast.ModeLive, all...),
 		ids: map[string]string{"ws": ws.ID}, customer: stripetest.ID("cus_")}
+	limit := 1_000_000
+	fx.pub = e.KeyWith(ws.ID, holdfast.ModeTest, func(k *holdfast.APIKey) { k.Kind, k.Scopes, k.RateLimit = holdfast.KindPublishable, nil, &limit }).Token
 	if err := e.Store.SetWorkspaceSecret(ctx, ws.ID, holdfast.ModeTest, store.SecretStripeWebhook, robustHookSecret, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +442,11 @@ func (w *robustWalker) walk(rt robustRoute) {
 	if rt.sample != nil {
 		sample = rt.sample(w.fx)
 	}
-	for _, tok := range []struct{ name, token string }{{"TestKey", w.fx.admin}, {"LiveKey", w.fx.live}} {
+	tokens := []struct{ name, token string }{{"TestKey", w.fx.admin}, {"LiveKey", w.fx.live}}
+	if strings.HasPrefix(rt.path, "/v1/cancel_sessions") && rt.method == "POST" {
+		tokens = append(tokens, struct{ name, token string }{"PublishableKey", w.fx.pub})
+	}
+	for _, tok := range tokens {
 		for _, name := range params(rt.path) {
 			for _, idName := range sortedKeys(hostileIDs) {
 				w.send(tok.name+"/id "+name+"="+idName, rt.method, w.fill(rt.path, name, hostileIDs[idName]), tok.token, sample)
@@ -461,12 +469,23 @@ func (w *robustWalker) walk(rt robustRoute) {
 		}
 		w.send(tok.name+"/IdempotencyKeyLong", rt.method, path, tok.token, sample, "Idempotency-Key", strings.Repeat("k", 10_000))
 		w.send(tok.name+"/IdempotencyKeyOdd", rt.method, path, tok.token, sample, "Idempotency-Key", "ünïcødé 🙂")
-		if sample == nil || tok.token != w.fx.admin {
+		if sample == nil || tok.token == w.fx.live {
 			continue
 		}
 		muts := mutations(sample, hostileValues())
 		for _, name := range sortedKeys(muts) {
 			w.send(tok.name+"/field "+name, rt.method, path, tok.token, muts[name])
+		}
+	}
+}
+
+// walkUnknown sends paths under both dialects that match no route.
+func (w *robustWalker) walkUnknown() {
+	for _, p := range []string{"/v1/nope", "/v1/payments/x/y/z", "/v1/%00", "/v1/" + strings.Repeat("a", 5000), "/v1/cancel_sessions/x/nope",
+		"/api/v1/nope", "/api/v1/customers/x/y", "/api/v1/%FF", "/v1//payments", "/api/v1/stats/"} {
+		for _, m := range []string{"GET", "POST", "DELETE"} {
+			w.send("TestKey", m, p, w.fx.admin, nil)
+			w.send("PublishableKey", m, p, w.fx.pub, nil)
 		}
 	}
 }
@@ -576,11 +595,17 @@ func TestRobustnessEveryRoute(t *testing.T) {
 		fx := seedRobust(t, e)
 		total := 0
 		for _, rt := range robustRoutes() {
-			t.Run(rt.method+" "+rt.path, func(t *testing.T) {
+			name := rt.method + " " + rt.path
+			if rt.path == "" {
+				name = "UnknownRoutes"
+			}
+			t.Run(name, func(t *testing.T) {
 				w := &robustWalker{t: t, fx: fx}
 				switch {
 				case strings.HasPrefix(rt.path, "/hooks/"):
 					w.walkStripeHook()
+				case rt.path == "":
+					w.walkUnknown()
 				case strings.HasPrefix(rt.path, "/r/"):
 					w.walkClick(rt)
 				default:
