@@ -458,6 +458,9 @@ func (w *robustWalker) walk(rt robustRoute) {
 		path := w.fill(rt.path, "", "")
 		w.send(tok.name+"/Valid", rt.method, path, tok.token, sample)
 		w.send(tok.name+"/UnsupportedMethod", "PATCH", path, tok.token, nil)
+		if tok.token == w.fx.admin {
+			w.walkHeaders(rt.method, path, sample)
+		}
 		if rt.method == "GET" {
 			for _, q := range hostileQueries() {
 				w.send(tok.name+"/query "+q, rt.method, path+"?"+q, tok.token, nil)
@@ -476,6 +479,22 @@ func (w *robustWalker) walk(rt robustRoute) {
 		for _, name := range sortedKeys(muts) {
 			w.send(tok.name+"/field "+name, rt.method, path, tok.token, muts[name])
 		}
+	}
+}
+
+// walkHeaders sends odd Authorization, X-Forwarded-For and Idempotency-Key headers.
+func (w *robustWalker) walkHeaders(method, path string, body any) {
+	for name, h := range map[string][]string{
+		"AuthLong":        {"Authorization", "Bearer hf_test_" + strings.Repeat("A", 10_000)},
+		"AuthBasic":       {"Authorization", "Basic dXNlcjpwYXNz"},
+		"AuthEmptyBearer": {"Authorization", "Bearer "},
+		"AuthOddToken":    {"Authorization", "Bearer hf_test_ünï🙂"},
+		"AuthLowercase":   {"Authorization", "bearer " + w.fx.admin},
+		"XFFGarbage":      {"Authorization", "Bearer " + w.fx.admin, "X-Forwarded-For", "garbage, , 999.1.1.1, ::zz"},
+		"IdemOnGET":       {"Authorization", "Bearer " + w.fx.admin, "Idempotency-Key", "k1"},
+		"ContentTypeText": {"Authorization", "Bearer " + w.fx.admin, "Content-Type", "text/plain; charset=utf-16"},
+	} {
+		w.send("header "+name, method, path, "", body, h...)
 	}
 }
 
