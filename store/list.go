@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -127,4 +128,22 @@ func whereSQL(where []string) string {
 		return ""
 	}
 	return " WHERE " + strings.Join(where, " AND ")
+}
+
+// queryIDs runs a query whose single column is an id and collects the ids.
+func (s *Store) queryIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

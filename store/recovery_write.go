@@ -101,20 +101,7 @@ func (s *Store) InFlightRecoveries(ctx context.Context, wsID string, mode holdfa
 			WHERE r.workspace_id = ? AND r.livemode = ? AND r.status = ? AND p.subscription = ? ORDER BY r.created_at, r.id`
 		args[3] = subscription
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryIDs(ctx, q, args...)
 }
 
 // AddEmailSent counts one delivered dunning email on its recovery.

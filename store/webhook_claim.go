@@ -146,20 +146,7 @@ func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, un
 		q = `UPDATE webhook_deliveries SET lease = ?, locked_until = ? WHERE id IN (` + sub + `) RETURNING id`
 		args = append([]any{token, holdfast.Micros(until)}, args...)
 	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryIDs(ctx, q, args...)
 }
 
 // ClaimDelivery leases one delivery of an endpoint, whatever its status, for a
