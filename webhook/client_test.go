@@ -161,11 +161,17 @@ func TestDeliverRedirectNotFollowed(t *testing.T) {
 }
 
 // hangingReceiver never answers (or, with headersFirst, sends 200 and then
-// stalls the body) until the client gives up or the test ends.
-func hangingReceiver(t *testing.T, headersFirst bool) *httptest.Server {
+// stalls the body) until the client gives up or the test ends. hungUp
+// receives once a handler sees the client close the request before the test
+// released it: the observable sign that the client cut the attempt.
+func hangingReceiver(t *testing.T, headersFirst bool) (srv *httptest.Server, hungUp <-chan struct{}) {
 	t.Helper()
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	gone := make(chan struct{}, 1)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// net/http watches for the client hanging up only once the body
+		// is consumed.
+		_, _ = io.Copy(io.Discard, r.Body)
 		if headersFirst {
 			w.WriteHeader(http.StatusOK)
 			io.WriteString(w, "partial")
@@ -173,44 +179,68 @@ func hangingReceiver(t *testing.T, headersFirst bool) *httptest.Server {
 		}
 		select {
 		case <-r.Context().Done():
+			select {
+			case gone <- struct{}{}:
+			default:
+			}
 		case <-release:
 		}
 	}))
 	t.Cleanup(func() { close(release); srv.Close() })
-	return srv
+	return srv, gone
 }
+
+// guard bounds a wait that only ends if the code under test does its job; it
+// fails the test with what was expected instead of hanging until go test's
+// own timeout.
+const guard = 5 * time.Second
 
 func TestDeliverTimeout(t *testing.T) {
 	t.Parallel()
 	const timeout = 200 * time.Millisecond
 	t.Run("NoResponse", func(t *testing.T) {
 		t.Parallel()
-		srv := hangingReceiver(t, false)
+		srv, hungUp := hangingReceiver(t, false)
 		res := NewClient(ClientOptions{Timeout: timeout}).Deliver(t.Context(), srv.URL, testSecret, time.Now(), testBody)
 		if res.Err != "timeout" || res.Success || res.StatusCode != 0 {
 			t.Fatalf("result = %+v, want a timeout", res)
 		}
-		if res.Latency < timeout || res.Latency > 5*time.Second {
+		if res.Latency < timeout || res.Latency > guard {
 			t.Fatalf("cut after %v, want about %v", res.Latency, timeout)
+		}
+		select {
+		case <-hungUp:
+		case <-time.After(guard):
+			t.Fatal("the receiver never saw the client hang up after the timeout")
 		}
 	})
 	t.Run("StalledBodyKeepsStatus", func(t *testing.T) {
 		t.Parallel()
-		srv := hangingReceiver(t, true)
-		start := time.Now()
-		res := NewClient(ClientOptions{Timeout: timeout}).Deliver(t.Context(), srv.URL, testSecret, time.Now(), testBody)
+		srv, hungUp := hangingReceiver(t, true)
+		done := make(chan Result, 1)
+		go func() {
+			done <- NewClient(ClientOptions{Timeout: timeout}).Deliver(t.Context(), srv.URL, testSecret, time.Now(), testBody)
+		}()
+		var res Result
+		select {
+		case res = <-done:
+		case <-time.After(guard):
+			t.Fatalf("body read not cut: Deliver still blocked %v after its %v budget", guard, timeout)
+		}
 		if !res.Success || res.Body != "partial" || res.Err != "" {
 			t.Fatalf("result = %+v, want success with the partial body", res)
 		}
-		if took := time.Since(start); took > 5*time.Second {
-			t.Fatalf("body read not cut: took %v", took)
+		select {
+		case <-hungUp:
+		case <-time.After(guard):
+			t.Fatal("the receiver never saw the client abandon the stalled body")
 		}
 	})
 }
 
 func TestDeliverCanceled(t *testing.T) {
 	t.Parallel()
-	srv := hangingReceiver(t, false)
+	srv, _ := hangingReceiver(t, false)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	res := NewClient(ClientOptions{}).Deliver(ctx, srv.URL, testSecret, time.Now(), testBody)

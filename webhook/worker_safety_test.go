@@ -51,12 +51,12 @@ func TestWorkerHangingReceiverCutAtTenSeconds(t *testing.T) {
 	rv := newRecv(t, hang)
 	ep := e.endpoint(holdfast.ModeTest, rv.URL)
 	e.event(holdfast.ModeTest, holdfast.EventDunningSent)
-	start := time.Now()
 	e.runDue(holdfast.ModeTest)
-	took := time.Since(start)
+	// The attempt log records where the cut fell: at the 10 s budget, not
+	// before it and not at some later transport default.
 	a := e.only(ep).Attempts[0]
-	if a.Error != "timeout" || a.LatencyMS < 10_000 || took > 12*time.Second {
-		t.Fatalf("attempt %+v after %v, want a timeout at 10 s", a, took)
+	if a.Error != "timeout" || a.LatencyMS < 10_000 || a.LatencyMS > 12_000 {
+		t.Fatalf("attempt %+v, want a timeout logged at about 10 s", a)
 	}
 }
 
