@@ -46,6 +46,18 @@ func ModeClock(ctx context.Context, base Clock, offsets TestClockOffsets, wsID s
 	return OffsetClock{Base: base, Offset: off}, nil
 }
 
+// ModeNow is ModeClock(...).Now(): the current time of a workspace's mode,
+// for callers that need one instant rather than a clock to keep. A failed
+// offset read is returned, never replaced by real time, so a test-mode
+// object cannot get a live timestamp on a transient store error.
+func ModeNow(ctx context.Context, base Clock, offsets TestClockOffsets, wsID string, mode Mode) (time.Time, error) {
+	clk, err := ModeClock(ctx, base, offsets, wsID, mode)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return clk.Now(), nil
+}
+
 // FixedClock always returns T; for tests.
 type FixedClock struct{ T time.Time }
 

@@ -55,3 +55,36 @@ func TestModeClock(t *testing.T) {
 		})
 	}
 }
+
+func TestModeNow(t *testing.T) {
+	base := holdfast.FixedClock{T: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	cases := []struct {
+		name     string
+		mode     holdfast.Mode
+		src      *offsets
+		want     time.Time
+		wantCode string
+	}{
+		{"LiveIsBase", holdfast.ModeLive, &offsets{off: time.Hour}, base.T, ""},
+		{"TestAddsOffset", holdfast.ModeTest, &offsets{off: 90 * time.Minute}, base.T.Add(90 * time.Minute), ""},
+		// A failed read must surface, not fall back to real time.
+		{"ErrorIsReturnedNotRealTime", holdfast.ModeTest, &offsets{off: time.Hour, err: holdfast.Errorf(holdfast.EINTERNAL, "db down")}, time.Time{}, holdfast.EINTERNAL},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := holdfast.ModeNow(context.Background(), base, tc.src, "ws_x", tc.mode)
+			if tc.wantCode != "" {
+				if holdfast.ErrorCode(err) != tc.wantCode || !got.IsZero() {
+					t.Fatalf("got %s, %v; want zero time and code %s", got, err, tc.wantCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tc.want) {
+				t.Fatalf("ModeNow = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -73,13 +73,13 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 		return total, err
 	}
 	for _, ws := range wss {
-		off, err := s.st.TestClockOffset(ctx, ws)
+		testNow, err := holdfast.ModeNow(ctx, holdfast.FixedClock{T: now}, s.st, ws, holdfast.ModeTest)
 		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
 			continue // workspace deleted meanwhile
 		} else if err != nil {
 			return total, err
 		}
-		n, err := s.AbandonExpired(ctx, ws, holdfast.ModeTest, now.Add(off))
+		n, err := s.AbandonExpired(ctx, ws, holdfast.ModeTest, testNow)
 		total += n
 		if err != nil {
 			return total, err

@@ -74,11 +74,7 @@ func newGen(ctx context.Context, cfg Config, ws *holdfast.Workspace) (*gen, erro
 
 // now is the demo workspace's test-clock time.
 func (g *gen) now(ctx context.Context) (time.Time, error) {
-	off, err := g.st.TestClockOffset(ctx, g.ws.ID)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return g.cfg.Clock.Now().Add(off), nil
+	return holdfast.ModeNow(ctx, g.cfg.Clock, g.st, g.ws.ID, holdfast.ModeTest)
 }
 
 // run plays the history slot by slot.

@@ -217,8 +217,7 @@ func (e *Engine) releaseAttempt(ctx context.Context, attemptID string, cause err
 	if err != nil {
 		return
 	}
-	now := e.modeNow(ctx, j.WorkspaceID, j.Mode)
-	_ = e.st.RetryJob(ctx, j.ID, e.owner, now.Add(backoff(j.Attempts)), cause.Error())
+	_ = e.st.RetryJob(ctx, j.ID, e.owner, e.retryAt(ctx, j.WorkspaceID, j.Mode, j.Attempts), cause.Error())
 }
 
 // RetryPayment retries a pending payment at once (POST /v1/payments/:id/retry).
@@ -229,7 +228,10 @@ func (e *Engine) releaseAttempt(ctx context.Context, attemptID string, cause err
 func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mode, paymentID string) (*holdfast.Payment, error) {
 	var started []PayRequest
 	err := e.st.InTx(ctx, func(ctx context.Context) error {
-		now := e.modeNow(ctx, wsID, mode)
+		now, err := e.modeNow(ctx, wsID, mode)
+		if err != nil {
+			return err
+		}
 		pay, err := e.st.GetPayment(ctx, wsID, mode, paymentID)
 		if err != nil {
 			return err

@@ -10,17 +10,24 @@ import (
 )
 
 // modeNow is the current time of a workspace's mode: real time in live mode,
-// the workspace's test clock (real time plus its offset) in test mode.
-func (e *Engine) modeNow(ctx context.Context, wsID string, mode holdfast.Mode) time.Time {
-	now := e.clock.Now()
-	if mode == holdfast.ModeLive {
-		return now
-	}
-	off, err := e.st.TestClockOffset(ctx, wsID)
+// the workspace's test clock (real time plus its offset) in test mode. A
+// failed test-clock read is returned, not replaced by real time: a test-mode
+// object must never get a live timestamp because of a transient store error.
+func (e *Engine) modeNow(ctx context.Context, wsID string, mode holdfast.Mode) (time.Time, error) {
+	return holdfast.ModeNow(ctx, e.clock, e.st, wsID, mode)
+}
+
+// retryAt is when a failed job runs again: its mode's clock plus the job's
+// backoff. It only schedules a retry (the caller cannot fail), so when the
+// test clock cannot be read it logs and falls back to real time, which is
+// never later than the test clock: the retry comes early, never lost.
+func (e *Engine) retryAt(ctx context.Context, wsID string, mode holdfast.Mode, attempts int) time.Time {
+	now, err := e.modeNow(ctx, wsID, mode)
 	if err != nil {
-		return now
+		e.log.Warn("engine: test clock unreadable; scheduling retry by real time", "workspace", wsID, "mode", mode, "err", err)
+		now = e.clock.Now()
 	}
-	return now.Add(off)
+	return now.Add(backoff(attempts))
 }
 
 // Bounds of one advance_clock call.
@@ -74,7 +81,10 @@ func (e *Engine) AdvanceClock(ctx context.Context, wsID string, d time.Duration)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	now := e.modeNow(ctx, wsID, holdfast.ModeTest)
+	now, err := e.modeNow(ctx, wsID, holdfast.ModeTest)
+	if err != nil {
+		return time.Time{}, err
+	}
 	var errs []error
 	for _, hook := range e.cfg.OnAdvance {
 		if err := hook(ctx, wsID, now); err != nil {

@@ -76,7 +76,10 @@ func (e *Engine) CustomerDeleted(ctx context.Context, wsID string, mode holdfast
 // mode right after it commits).
 func (e *Engine) CardUpdated(ctx context.Context, wsID string, mode holdfast.Mode, customerID string, card holdfast.Card, _ time.Time) error {
 	return e.st.InTx(ctx, func(ctx context.Context) error {
-		now := e.modeNow(ctx, wsID, mode)
+		now, err := e.modeNow(ctx, wsID, mode)
+		if err != nil {
+			return err
+		}
 		c, err := e.st.GetCustomer(ctx, wsID, mode, customerID)
 		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
 			return nil
@@ -117,7 +120,10 @@ func (e *Engine) endAll(ctx context.Context, wsID string, mode holdfast.Mode, cu
 		if err != nil {
 			return err
 		}
-		now := e.modeNow(ctx, wsID, mode)
+		now, err := e.modeNow(ctx, wsID, mode)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
 			r, err := e.loadRun(ctx, id, now, false)
 			if err != nil {
@@ -144,5 +150,9 @@ func (e *Engine) runByInvoice(ctx context.Context, wsID string, mode holdfast.Mo
 	if err != nil {
 		return nil, err
 	}
-	return e.loadRun(ctx, p.Recovery, e.modeNow(ctx, wsID, mode), false)
+	now, err := e.modeNow(ctx, wsID, mode)
+	if err != nil {
+		return nil, err
+	}
+	return e.loadRun(ctx, p.Recovery, now, false)
 }

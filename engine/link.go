@@ -49,7 +49,12 @@ func (e *Engine) Click(ctx context.Context, sendID, token string) (string, error
 		return "", notFound
 	}
 	mode := holdfast.ModeOf(d.Livemode)
-	now := e.modeNow(ctx, d.WorkspaceID, mode)
+	now, err := e.modeNow(ctx, d.WorkspaceID, mode)
+	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+		return "", notFound // the send's workspace is gone
+	} else if err != nil {
+		return "", err
+	}
 	if now.Unix() > expUnix {
 		return "", notFound
 	}

@@ -18,7 +18,10 @@ import (
 func (e *Engine) InvoiceFailed(ctx context.Context, f holdfast.InvoiceFailure) (*holdfast.Payment, error) {
 	var out *holdfast.Payment
 	err := e.st.InTx(ctx, func(ctx context.Context) error {
-		now := e.modeNow(ctx, f.WorkspaceID, f.Mode)
+		now, err := e.modeNow(ctx, f.WorkspaceID, f.Mode)
+		if err != nil {
+			return err
+		}
 		existing, err := e.st.PaymentByInvoice(ctx, f.WorkspaceID, f.Mode, f.Invoice)
 		switch {
 		case err == nil:
@@ -133,8 +136,11 @@ func (e *Engine) DeclineReported(ctx context.Context, d holdfast.DeclineReport) 
 		if err != nil {
 			return err
 		}
-		_, err = e.fillIn(ctx, p, d.Decline, d.Card, holdfast.InvoiceFailure{PaymentIntent: d.PaymentIntent, Charge: d.Charge},
-			e.modeNow(ctx, d.WorkspaceID, d.Mode))
+		now, err := e.modeNow(ctx, d.WorkspaceID, d.Mode)
+		if err != nil {
+			return err
+		}
+		_, err = e.fillIn(ctx, p, d.Decline, d.Card, holdfast.InvoiceFailure{PaymentIntent: d.PaymentIntent, Charge: d.Charge}, now)
 		return err
 	})
 }

@@ -164,7 +164,7 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 		_ = e.st.CompleteJob(ctx, j.ID, e.owner)
 	default:
 		e.log.Warn("engine: job failed; will retry", "kind", j.Kind, "ref", j.RefID, "attempt", j.Attempts+1, "err", err)
-		at := e.modeNow(ctx, j.WorkspaceID, j.Mode).Add(backoff(j.Attempts))
+		at := e.retryAt(ctx, j.WorkspaceID, j.Mode, j.Attempts)
 		if rerr := e.st.RetryJob(ctx, j.ID, e.owner, at, err.Error()); rerr != nil {
 			e.log.Error("engine: reschedule job", "job", j.ID, "err", rerr)
 		}

@@ -152,14 +152,7 @@ var (
 
 // now returns the current time of a workspace's mode.
 func (in *Ingester) now(ctx context.Context, wsID string, mode holdfast.Mode) (time.Time, error) {
-	if mode == holdfast.ModeLive {
-		return in.clock.Now(), nil
-	}
-	off, err := in.store.TestClockOffset(ctx, wsID)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return holdfast.OffsetClock{Base: in.clock, Offset: off}.Now(), nil
+	return holdfast.ModeNow(ctx, in.clock, in.store, wsID, mode)
 }
 
 // engine returns the recovery engine, or an error that makes Stripe redeliver

@@ -201,13 +201,9 @@ func (w *Worker) Send(ctx context.Context, wsID string, mode holdfast.Mode, endp
 // it, enabled or not) and sends it at once, returning the delivery with its
 // first attempt. ENOTFOUND for an unknown endpoint.
 func (w *Worker) Ping(ctx context.Context, wsID string, mode holdfast.Mode, endpointID string) (*holdfast.WebhookDelivery, error) {
-	now := w.cfg.Clock.Now()
-	if mode == holdfast.ModeTest {
-		off, err := w.st.TestClockOffset(ctx, wsID)
-		if err != nil {
-			return nil, err
-		}
-		now = now.Add(off)
+	now, err := holdfast.ModeNow(ctx, w.cfg.Clock, w.st, wsID, mode)
+	if err != nil {
+		return nil, err
 	}
 	d, err := w.st.CreatePingDelivery(ctx, wsID, mode, endpointID, now)
 	if err != nil {
