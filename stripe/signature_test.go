@@ -163,10 +163,14 @@ func TestWebhookSignature(t *testing.T) {
 				}
 			})
 			t.Run("UnknownTypeIgnored", func(t *testing.T) {
+				before := h.count()
 				p := stripetest.Event(stripetest.ID("evt_"), "balance.available", false, now, map[string]any{"object": "balance"}, nil)
 				res := h.post(h.ws, p, stripetest.Sign(p, testSecret, now))
 				if res.Status != 200 || res.JSON["outcome"] != stripe.OutcomeIgnored {
 					t.Fatalf("%d %s", res.Status, res.Body)
+				}
+				if after := h.count(); after != before {
+					t.Fatalf("an ignored event changed the mirror: %d customers, was %d", after, before)
 				}
 			})
 		})
