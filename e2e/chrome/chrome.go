@@ -41,6 +41,11 @@ func Path() string {
 func Require(t testing.TB) {
 	t.Helper()
 	if Path() == "" {
+		// CI sets HOLDFAST_REQUIRE_BROWSER so a missing Chromium fails the run
+		// instead of silently skipping the browser checks.
+		if os.Getenv("HOLDFAST_REQUIRE_BROWSER") != "" {
+			t.Fatal("HOLDFAST_REQUIRE_BROWSER is set but " + skipMessage)
+		}
 		t.Skip(skipMessage)
 	}
 }
