@@ -112,7 +112,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(d, s.db, sub)
+	// Out-of-order is allowed because features land in parallel with numbers from
+	// separate ranges; a database migrated by a newer build must still accept an
+	// older-numbered migration that lands later.
+	p, err := goose.NewProvider(d, s.db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
