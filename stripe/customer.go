@@ -13,13 +13,6 @@ import (
 // customer.deleted tombstones it, and payment_method.attached or a changed
 // invoice_settings.default_payment_method tells the engine the card changed.
 
-func init() {
-	handlers["customer.created"] = applyCustomer
-	handlers["customer.updated"] = applyCustomer
-	handlers["customer.deleted"] = deleteCustomer
-	handlers["payment_method.attached"] = paymentMethodAttached
-}
-
 // TagsMetadataKey is the Stripe customer metadata key whose comma-separated
 // value becomes the customer's Holdfast tags (campaign filters, list filters).
 const TagsMetadataKey = "holdfast_tags"

@@ -11,11 +11,6 @@ import (
 // intent, charge and invoice ids, and handed to the engine, so the payment
 // gets them whether they arrive before or after invoice.payment_failed.
 
-func init() {
-	handlers["charge.failed"] = declineReported
-	handlers["payment_intent.payment_failed"] = declineReported
-}
-
 // declineFromPaymentIntent reads last_payment_error (and an expanded
 // latest_charge) of a payment intent.
 func declineFromPaymentIntent(pi obj) (holdfast.Decline, holdfast.Card) {

@@ -144,12 +144,6 @@ type call struct {
 	fetched *invoiceInfo
 }
 
-// handlers apply an event inside its transaction; prepares run before it.
-var (
-	handlers = map[string]func(ctx context.Context, c *call) error{}
-	prepares = map[string]func(ctx context.Context, c *call){}
-)
-
 // now returns the current time of a workspace's mode.
 func (in *Ingester) now(ctx context.Context, wsID string, mode holdfast.Mode) (time.Time, error) {
 	return holdfast.ModeNow(ctx, in.clock, in.store, wsID, mode)

@@ -18,15 +18,6 @@ import (
 // Stripe, so a payment failure or an uncollectible mark that arrives after
 // them is stale and ignored; so is a failure older than an uncollectible mark.
 
-func init() {
-	handlers["invoice.payment_failed"] = invoicePaymentFailed
-	prepares["invoice.payment_failed"] = prepareInvoiceFailure
-	handlers["invoice.paid"] = invoicePaid
-	handlers["invoice.payment_succeeded"] = invoicePaid
-	handlers["invoice.voided"] = invoiceLost
-	handlers["invoice.marked_uncollectible"] = invoiceLost
-}
-
 // Invoice states kept per invoice.
 const (
 	invoiceFailed        = "failed"

@@ -11,12 +11,6 @@ import (
 // Subscription events mirror the subscription; customer.subscription.deleted
 // of a subscription that ended unpaid also ends its recoveries as lost.
 
-func init() {
-	for _, t := range []string{"created", "updated", "deleted", "paused", "resumed", "pending_update_applied", "pending_update_expired"} {
-		handlers["customer.subscription."+t] = applySubscription
-	}
-}
-
 // subscriptionSnapshot reads a Stripe subscription object. Prices and period
 // ends are read from the items (API versions since 2025-03-31 keep
 // current_period_end there) and from the legacy top-level fields.
