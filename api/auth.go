@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
@@ -86,14 +87,9 @@ func (s *Server) touchKey(id string, now time.Time) {
 // principal resolves the bearer token. Lookups go by hash; the stored hash is
 // compared again in constant time so timing reveals nothing about near misses.
 func (s *Server) principal(r *http.Request) (*Principal, error) {
-	h := r.Header.Get("Authorization")
-	if strings.TrimSpace(h) == "" {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHENTICATED, "No API key provided. Send 'Authorization: Bearer <token>'.")
-	}
-	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
-	tok = strings.TrimSpace(tok)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || !holdfast.WellFormedToken(tok) {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+	tok, err := requestToken(r)
+	if err != nil {
+		return nil, err
 	}
 	hash := holdfast.HashToken(tok)
 	rec, err := s.store.KeyByTokenHash(r.Context(), hash)
@@ -125,6 +121,37 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 	}
 	key := rec.APIKey
 	return &Principal{Workspace: ws, Key: &key, Mode: rec.Mode, Clock: clk}, nil
+}
+
+// requestToken extracts the API key from the Authorization header:
+// "Bearer <token>", or HTTP Basic with the token as the user name and any
+// (usually empty) password, as Stripe accepts (curl -u hf_test_…:). Errors
+// say what was expected, since a bare token or a wrong scheme is the most
+// common first mistake.
+func requestToken(r *http.Request) (string, error) {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	if h == "" {
+		return "", holdfast.Errorf(holdfast.EUNAUTHENTICATED, "No API key provided. Send 'Authorization: Bearer <token>'.")
+	}
+	scheme, rest, ok := strings.Cut(h, " ")
+	rest = strings.TrimSpace(rest)
+	switch {
+	case ok && strings.EqualFold(scheme, "Bearer"):
+		if !holdfast.WellFormedToken(rest) {
+			return "", holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+		}
+		return rest, nil
+	case ok && strings.EqualFold(scheme, "Basic"):
+		raw, err := base64.StdEncoding.DecodeString(rest)
+		user, _, _ := strings.Cut(string(raw), ":")
+		if err != nil || !holdfast.WellFormedToken(user) {
+			return "", holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided. With HTTP Basic, send the API key as the user name and an empty password (curl -u <token>:).")
+		}
+		return user, nil
+	case !ok && holdfast.WellFormedToken(h):
+		return "", holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid Authorization header: the token is missing the 'Bearer ' prefix. Send 'Authorization: Bearer <token>'.")
+	}
+	return "", holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid Authorization header. Send 'Authorization: Bearer <token>' (or HTTP Basic with the API key as the user name).")
 }
 
 // access is what a route requires of its caller.

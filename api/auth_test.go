@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -55,20 +56,30 @@ func TestAuthFailures(t *testing.T) {
 		unknown := "hf_test_" + strings.Repeat("A", 40)
 
 		for _, d := range dialects {
+			basic := func(userpass string) string {
+				return "Basic " + base64.StdEncoding.EncodeToString([]byte(userpass))
+			}
 			cases := []struct {
 				name, auth string
 				status     int
 				code       string
+				message    string // a substring the error message must contain
 			}{
-				{"missing", "", 401, code(d, "invalid_api_key", "authentication_required")},
-				{"malformed", "Bearer nope", 401, code(d, "invalid_api_key", "invalid_token")},
-				{"wrong scheme", "Basic " + successor.Token, 401, code(d, "invalid_api_key", "invalid_token")},
-				{"unknown", "Bearer " + unknown, 401, code(d, "invalid_api_key", "invalid_token")},
-				{"revoked", "Bearer " + revoked.Token, 401, code(d, "invalid_api_key", "invalid_token")},
-				{"expired", "Bearer " + expired.Token, 401, code(d, "invalid_api_key", "invalid_token")},
-				{"rotated past grace", "Bearer " + rotatedOut.Token, 401, code(d, "invalid_api_key", "invalid_token")},
-				{"rotated within grace", "Bearer " + inGrace.Token, 200, ""},
-				{"successor", "Bearer " + successor.Token, 200, ""},
+				{"missing", "", 401, code(d, "invalid_api_key", "authentication_required"), ""},
+				{"malformed", "Bearer nope", 401, code(d, "invalid_api_key", "invalid_token"), ""},
+				{"wrong scheme", "Basic " + successor.Token, 401, code(d, "invalid_api_key", "invalid_token"), "user name"},
+				{"bare token", successor.Token, 401, code(d, "invalid_api_key", "invalid_token"), "missing the 'Bearer ' prefix"},
+				{"other scheme", "Token " + successor.Token, 401, code(d, "invalid_api_key", "invalid_token"), "Bearer <token>"},
+				{"basic user:pass", basic("user:pass"), 401, code(d, "invalid_api_key", "invalid_token"), "user name"},
+				{"basic revoked key", basic(revoked.Token + ":"), 401, code(d, "invalid_api_key", "invalid_token"), "revoked"},
+				{"basic key as user", basic(successor.Token + ":"), 200, "", ""},
+				{"basic key without colon", basic(successor.Token), 200, "", ""},
+				{"unknown", "Bearer " + unknown, 401, code(d, "invalid_api_key", "invalid_token"), ""},
+				{"revoked", "Bearer " + revoked.Token, 401, code(d, "invalid_api_key", "invalid_token"), ""},
+				{"expired", "Bearer " + expired.Token, 401, code(d, "invalid_api_key", "invalid_token"), ""},
+				{"rotated past grace", "Bearer " + rotatedOut.Token, 401, code(d, "invalid_api_key", "invalid_token"), ""},
+				{"rotated within grace", "Bearer " + inGrace.Token, 200, "", ""},
+				{"successor", "Bearer " + successor.Token, 200, "", ""},
 			}
 			for _, c := range cases {
 				t.Run(d.prefix+"/"+c.name, func(t *testing.T) {
@@ -89,6 +100,9 @@ func TestAuthFailures(t *testing.T) {
 					}
 					if got := res.ErrorCode(); got != c.code {
 						t.Fatalf("error %q, want %q: %s", got, c.code, res.Body)
+					}
+					if msg, _ := res.ErrorField("message").(string); !strings.Contains(msg, c.message) {
+						t.Fatalf("message %q does not say %q", msg, c.message)
 					}
 					if d.prefix == "/v1" && res.ErrorField("request_id") != res.Header.Get("X-Request-Id") {
 						t.Fatalf("/v1 error body does not repeat the request id: %s", res.Body)

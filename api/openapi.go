@@ -45,7 +45,7 @@ func openAPIDocument(version string) map[string]any {
 				"timestamps are RFC 3339 UTC.",
 		},
 		"servers":    []any{map[string]any{"url": "/", "description": "this server"}},
-		"security":   []any{map[string]any{"bearerAuth": []any{}}},
+		"security":   []any{map[string]any{"bearerAuth": []any{}}, map[string]any{"basicAuth": []any{}}},
 		"tags":       openAPITags(),
 		"paths":      openAPIPaths(),
 		"components": openAPIComponents(),

@@ -38,6 +38,10 @@ func openAPIComponents() map[string]any {
 				"type": "http", "scheme": "bearer",
 				"description": "hf_live_… / hf_test_… secret keys (scopes read, write, admin, analytics, webhooks) or hf_pub_… publishable keys (cancel-flow widget calls only).",
 			},
+			"basicAuth": map[string]any{
+				"type": "http", "scheme": "basic",
+				"description": "The same keys as HTTP Basic: the key is the user name, the password is empty (curl -u hf_test_…:), as Stripe accepts.",
+			},
 		},
 		"headers":    openAPIHeaders(),
 		"parameters": openAPIParameters(),
