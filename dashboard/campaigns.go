@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"holdfast"
-	"holdfast/store"
 )
 
 type campaignsData struct {
@@ -25,7 +24,7 @@ func (d *Dashboard) campaigns(w http.ResponseWriter, r *http.Request, v *viewer)
 // campaignNew starts from the default playbook's shape so a new campaign
 // has sensible steps to edit.
 func (d *Dashboard) campaignNew(w http.ResponseWriter, r *http.Request, v *viewer) error {
-	tpl := store.DefaultCampaign(v.ws.ID, v.Mode(), v.now())
+	tpl := holdfast.DefaultCampaign(v.ws.ID, v.Mode(), v.now())
 	tpl.ID, tpl.Name, tpl.IsDefault, tpl.Priority = "", "", false, 10
 	f := formFromCampaign(tpl)
 	f.WasDefault = false

@@ -6,12 +6,11 @@ import (
 
 	"holdfast"
 	"holdfast/engine/policy"
-	"holdfast/store"
 )
 
 func TestPlan(t *testing.T) {
 	opened := t0
-	smart := *store.DefaultCampaign("ws", holdfast.ModeTest, t0)
+	smart := *holdfast.DefaultCampaign("ws", holdfast.ModeTest, t0)
 	blind := smart
 	blind.SmartRetries = false
 	at := func(h float64) time.Time { return opened.Add(time.Duration(h * float64(time.Hour))) }

@@ -14,8 +14,6 @@ import (
 // flow as JSON. Validation lives in package cancelflow; the store keeps what
 // it is given.
 
-func init() { OnWorkspaceCreate(seedCancelFlows) }
-
 // seedCancelFlows gives a new workspace the default flow in both modes.
 func seedCancelFlows(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error {
 	for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {

@@ -22,7 +22,7 @@ func TestDefaultCampaignSeeded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(cs) != 1 || !cs[0].IsDefault || cs[0].Name != store.DefaultCampaignName || cs[0].Livemode != mode.Livemode() {
+			if len(cs) != 1 || !cs[0].IsDefault || cs[0].Name != holdfast.DefaultCampaignName || cs[0].Livemode != mode.Livemode() {
 				t.Fatalf("%s campaigns = %+v", mode, cs)
 			}
 			c := cs[0]
@@ -73,7 +73,7 @@ func TestRecoveryWrites(t *testing.T) {
 			t.Fatalf("other mode: %v", err)
 		}
 
-		camp := store.DefaultCampaign(w.ID, mode, t0)
+		camp := holdfast.DefaultCampaign(w.ID, mode, t0)
 		r := &store.RecoveryState{Recovery: holdfast.Recovery{ID: holdfast.NewID(holdfast.PrefixRecovery), WorkspaceID: w.ID,
 			Status: holdfast.RecoveryInFlight, Payment: p.ID, Campaign: camp.ID, Amount: 1200, Currency: "usd",
 			StartedAt: t0, CreatedAt: t0, UpdatedAt: t0}, Playbook: *camp}

@@ -49,7 +49,7 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *holdfast.Workspace, now 
 		if _, err := s.exec(ctx, `INSERT INTO test_clocks (workspace_id, offset_us, updated_at) VALUES (?, 0, ?)`, w.ID, holdfast.Micros(now)); err != nil {
 			return err
 		}
-		for _, hook := range workspaceCreateHooks {
+		for _, hook := range workspaceSeeds {
 			if err := hook(ctx, s, w, now); err != nil {
 				return err
 			}
@@ -58,13 +58,11 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *holdfast.Workspace, now 
 	})
 }
 
-// workspaceCreateHooks seed per-workspace defaults (default campaign, cancel
-// flow) inside the creating transaction; their owners register them in init.
-var workspaceCreateHooks []func(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error
-
-// OnWorkspaceCreate registers a seeding step run inside CreateWorkspace's transaction.
-func OnWorkspaceCreate(fn func(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error) {
-	workspaceCreateHooks = append(workspaceCreateHooks, fn)
+// workspaceSeeds give a new workspace its defaults inside the creating
+// transaction: this list is all of them.
+var workspaceSeeds = []func(ctx context.Context, s *Store, w *holdfast.Workspace, now time.Time) error{
+	seedDefaultCampaigns, // campaign_seed.go: "Smart recovery" in both modes
+	seedCancelFlows,      // cancel.go: the default cancel flow in both modes
 }
 
 const workspaceCols = `id, name, plan, trial_ends_at, ip_allowlist, widget_secret_enc, timezone, is_demo, created_at, updated_at`
