@@ -55,6 +55,15 @@ const (
 	OutcomeRefused   = "refused"
 )
 
+// Attempt states: an attempt is stored as started, with its idempotency key,
+// and committed before the provider is called; it is completed (done, with
+// its outcome) in the transaction that applies the result. A started attempt
+// found after a crash is driven again with the same key.
+const (
+	AttemptStarted = "started"
+	AttemptDone    = "done"
+)
+
 // PaymentAttempt is one retry of a payment through the provider.
 type PaymentAttempt struct {
 	ID                string     `json:"id"`

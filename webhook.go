@@ -60,6 +60,14 @@ type WebhookEndpoint struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
+// Delivery statuses: a delivery is pending until an attempt succeeds or its
+// retries run out (failed).
+const (
+	DeliveryPending   = "pending"
+	DeliverySucceeded = "succeeded"
+	DeliveryFailed    = "failed"
+)
+
 // WebhookDelivery is one event owed to one endpoint, with its attempts.
 type WebhookDelivery struct {
 	ID             string                   `json:"id"`

@@ -122,7 +122,7 @@ func (sd *seeder) attempt(p *holdfast.Payment, outcome string, at time.Time) *ho
 	at = holdfast.FromMicros(holdfast.Micros(at))
 	a := &holdfast.PaymentAttempt{
 		ID: holdfast.NewID(holdfast.PrefixAttempt), WorkspaceID: sd.ws.ID, Livemode: sd.mode.Livemode(), Payment: p.ID,
-		Recovery: p.Recovery, Customer: p.Customer, Initiator: holdfast.InitiatorSchedule, State: store.AttemptDone,
+		Recovery: p.Recovery, Customer: p.Customer, Initiator: holdfast.InitiatorSchedule, State: holdfast.AttemptDone,
 		Outcome: outcome, IdempotencyKey: holdfast.NewID("idem_"), CreatedAt: at, CompletedAt: &at,
 	}
 	if outcome != holdfast.OutcomeSucceeded {

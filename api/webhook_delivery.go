@@ -18,7 +18,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status, err := enumParam(r, "status", store.DeliveryPending, store.DeliverySucceeded, store.DeliveryFailed)
+	status, err := enumParam(r, "status", holdfast.DeliveryPending, holdfast.DeliverySucceeded, holdfast.DeliveryFailed)
 	if err != nil {
 		return err
 	}

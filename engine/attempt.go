@@ -22,7 +22,7 @@ func (e *Engine) beginAttempt(ctx context.Context, r *run, initiator string, car
 	id := holdfast.NewID(holdfast.PrefixAttempt)
 	a := &holdfast.PaymentAttempt{
 		ID: id, Object: "payment_attempt", Livemode: r.mode.Livemode(), WorkspaceID: r.pay.WorkspaceID, Payment: r.pay.ID,
-		Recovery: r.rs.ID, Customer: r.pay.Customer, Initiator: initiator, State: store.AttemptStarted,
+		Recovery: r.rs.ID, Customer: r.pay.Customer, Initiator: initiator, State: holdfast.AttemptStarted,
 		CardFingerprint: card.Fingerprint, CardBrand: card.Brand,
 		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: r.now,
 	}
@@ -59,7 +59,7 @@ func (e *Engine) refuse(ctx context.Context, r *run, initiator string, card poli
 	}
 	return e.st.InsertAttempt(ctx, &holdfast.PaymentAttempt{
 		ID: id, Livemode: r.mode.Livemode(), WorkspaceID: r.pay.WorkspaceID, Payment: r.pay.ID, Recovery: r.rs.ID,
-		Customer: r.pay.Customer, Initiator: initiator, State: store.AttemptDone, Outcome: holdfast.OutcomeRefused,
+		Customer: r.pay.Customer, Initiator: initiator, State: holdfast.AttemptDone, Outcome: holdfast.OutcomeRefused,
 		FailureCode: "network_limit", FailureMessage: msg, CardFingerprint: card.Fingerprint, CardBrand: card.Brand,
 		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: at, CompletedAt: &at,
 	})
@@ -155,7 +155,7 @@ func (e *Engine) drive(ctx context.Context, attemptID string, req *PayRequest) e
 			}
 			return err
 		}
-		if a.State != store.AttemptStarted {
+		if a.State != holdfast.AttemptStarted {
 			return nil
 		}
 		r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), true)
@@ -248,7 +248,7 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 			return err
 		}
 		for _, a := range atts {
-			if a.State == store.AttemptStarted {
+			if a.State == holdfast.AttemptStarted {
 				return holdfast.Errorf(holdfast.ECONFLICT, "A retry of payment %s is already in progress.", pay.ID)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"holdfast"
-	"holdfast/store"
 )
 
 // The provider events that end or wake a recovery. Each runs in the
@@ -31,7 +30,7 @@ func (e *Engine) InvoicePaid(ctx context.Context, wsID string, mode holdfast.Mod
 			return err
 		}
 		for _, a := range atts {
-			if a.State == store.AttemptStarted || a.Outcome == holdfast.OutcomeSucceeded {
+			if a.State == holdfast.AttemptStarted || a.Outcome == holdfast.OutcomeSucceeded {
 				by = "retry"
 			}
 		}

@@ -76,7 +76,7 @@ func (e *Engine) advance(ctx context.Context, r *run) error {
 			return err
 		}
 		for _, a := range atts {
-			if a.State == store.AttemptStarted {
+			if a.State == holdfast.AttemptStarted {
 				// A charge is in flight; its completion plans again.
 				return e.st.DeleteJob(ctx, recoveryJobKey(r.rs.ID))
 			}

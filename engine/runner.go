@@ -225,7 +225,7 @@ func (e *Engine) runRecovery(ctx context.Context, id string, now time.Time) erro
 // through after all, Stripe's invoice.paid ends the recovery as recovered.
 func (e *Engine) giveUpAttempt(ctx context.Context, id string, cause error) error {
 	a, err := e.st.GetAttempt(ctx, id)
-	if err != nil || a.State != store.AttemptStarted {
+	if err != nil || a.State != holdfast.AttemptStarted {
 		return nil
 	}
 	return e.st.InTx(ctx, func(ctx context.Context) error {

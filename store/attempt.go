@@ -7,15 +7,6 @@ import (
 	"holdfast"
 )
 
-// Attempt states: an attempt is stored as started, with its idempotency key,
-// and committed before the provider is called; it is completed (done, with
-// its outcome) in the transaction that applies the result. A started attempt
-// found after a crash is driven again with the same key.
-const (
-	AttemptStarted = "started"
-	AttemptDone    = "done"
-)
-
 // InsertAttempt stores an attempt (started, or done for a refused one).
 // Returns ECONFLICT when its idempotency key is already used.
 func (s *Store) InsertAttempt(ctx context.Context, a *holdfast.PaymentAttempt) error {
@@ -34,13 +25,13 @@ func (s *Store) InsertAttempt(ctx context.Context, a *holdfast.PaymentAttempt) e
 // reports false when the attempt was already completed (another runner got
 // there first), in which case nothing is written.
 func (s *Store) CompleteAttempt(ctx context.Context, a *holdfast.PaymentAttempt, at time.Time) (bool, error) {
-	a.State = AttemptDone
+	a.State = holdfast.AttemptDone
 	t := holdfast.FromMicros(holdfast.Micros(at))
 	a.CompletedAt = &t
 	res, err := s.exec(ctx, `UPDATE payment_attempts SET state = ?, outcome = ?, decline_code = ?, failure_code = ?, advice_code = ?,
 		network_advice_code = ?, failure_message = ?, completed_at = ? WHERE id = ? AND state = ?`,
-		AttemptDone, a.Outcome, a.DeclineCode, a.FailureCode, a.AdviceCode, a.NetworkAdviceCode, a.FailureMessage,
-		holdfast.Micros(at), a.ID, AttemptStarted)
+		holdfast.AttemptDone, a.Outcome, a.DeclineCode, a.FailureCode, a.AdviceCode, a.NetworkAdviceCode, a.FailureMessage,
+		holdfast.Micros(at), a.ID, holdfast.AttemptStarted)
 	if err != nil {
 		return false, err
 	}

@@ -110,7 +110,7 @@ func TestRecoveryWrites(t *testing.T) {
 		}
 
 		a := &holdfast.PaymentAttempt{ID: holdfast.NewID(holdfast.PrefixAttempt), WorkspaceID: w.ID, Payment: p.ID, Recovery: r.ID,
-			Initiator: holdfast.InitiatorSchedule, State: store.AttemptStarted, IdempotencyKey: "hf_att_x", CreatedAt: t0.Add(time.Hour)}
+			Initiator: holdfast.InitiatorSchedule, State: holdfast.AttemptStarted, IdempotencyKey: "hf_att_x", CreatedAt: t0.Add(time.Hour)}
 		if err := s.InsertAttempt(ctx, a); err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestRecoveryWrites(t *testing.T) {
 			t.Fatal("attempt completed twice")
 		}
 		hist, _ := s.CustomerAttempts(ctx, w.ID, mode, "", p.ID, t0)
-		if len(hist) != 1 || hist[0].State != store.AttemptDone || hist[0].Outcome != holdfast.OutcomeFailed {
+		if len(hist) != 1 || hist[0].State != holdfast.AttemptDone || hist[0].Outcome != holdfast.OutcomeFailed {
 			t.Fatalf("history = %+v", hist)
 		}
 

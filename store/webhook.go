@@ -195,14 +195,14 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, wsID string, mode hol
 // pauseDeliveries takes an endpoint's pending deliveries off the schedule
 // (next_attempt_at NULL) while it is disabled.
 func (s *Store) pauseDeliveries(ctx context.Context, endpointID string) error {
-	_, err := s.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = NULL WHERE endpoint_id = ? AND status = ?`, endpointID, DeliveryPending)
+	_, err := s.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = NULL WHERE endpoint_id = ? AND status = ?`, endpointID, holdfast.DeliveryPending)
 	return err
 }
 
 // resumeDeliveries makes an endpoint's paused deliveries due at now.
 func (s *Store) resumeDeliveries(ctx context.Context, endpointID string, now time.Time) error {
 	_, err := s.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE endpoint_id = ? AND status = ? AND next_attempt_at IS NULL`,
-		holdfast.Micros(now), endpointID, DeliveryPending)
+		holdfast.Micros(now), endpointID, holdfast.DeliveryPending)
 	return err
 }
 

@@ -131,7 +131,7 @@ func (s *Store) applyDeliveryOutcomes(ctx context.Context, recs []AttemptRecord)
 				WHERE id IN (`+in+`) AND (lease IS NULL OR lease <> ?)`, append(slices.Clone(chunk), k.lease)...); err != nil {
 				return err
 			}
-			args := append([]any{DeliverySucceeded, k.code, g.last}, chunk...)
+			args := append([]any{holdfast.DeliverySucceeded, k.code, g.last}, chunk...)
 			if _, err := s.exec(ctx, `UPDATE webhook_deliveries SET status = ?, next_attempt_at = NULL, attempt_count = attempt_count + 1,
 				last_status_code = ?, last_error = '', lease = NULL, locked_until = NULL, updated_at = ?
 				WHERE id IN (`+in+`) AND lease = ?`, append(args, k.lease)...); err != nil {
@@ -150,15 +150,15 @@ func (s *Store) applyDeliveryOutcome(ctx context.Context, r AttemptRecord) error
 	switch {
 	case r.Success:
 		set += `, status = ?, next_attempt_at = NULL`
-		args = append(args, DeliverySucceeded)
+		args = append(args, holdfast.DeliverySucceeded)
 	case r.GiveUp:
 		set += `, status = ?, next_attempt_at = NULL`
-		args = append(args, DeliveryFailed)
+		args = append(args, holdfast.DeliveryFailed)
 	case r.NextAttemptAt != nil:
 		// A disabled endpoint's deliveries stay paused (NULL) whatever the
 		// schedule says; the endpoint may have been disabled mid-attempt.
 		set += `, status = ?, next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = webhook_deliveries.endpoint_id AND e.enabled = ?) THEN CAST(? AS BIGINT) ELSE NULL END`
-		args = append(args, DeliveryPending, true, holdfast.Micros(*r.NextAttemptAt))
+		args = append(args, holdfast.DeliveryPending, true, holdfast.Micros(*r.NextAttemptAt))
 	}
 	res, err := s.exec(ctx, `UPDATE webhook_deliveries SET `+set+` WHERE id = ? AND lease = ?`, append(args, c.ID, c.Lease)...)
 	if err != nil {
@@ -258,6 +258,6 @@ func (s *Store) disableFailingEndpoint(ctx context.Context, c *DeliveryClaim, no
 // Leases are left alone: an attempt in flight still records its outcome.
 func (s *Store) failPendingDeliveries(ctx context.Context, endpointID string, now time.Time) error {
 	_, err := s.exec(ctx, `UPDATE webhook_deliveries SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE endpoint_id = ? AND status = ?`,
-		DeliveryFailed, holdfast.Micros(now), endpointID, DeliveryPending)
+		holdfast.DeliveryFailed, holdfast.Micros(now), endpointID, holdfast.DeliveryPending)
 	return err
 }

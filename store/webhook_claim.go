@@ -102,7 +102,7 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Ti
 func (s *Store) dueWhere(ctx context.Context, wsID string, live bool, now time.Time) (string, []string, []any, error) {
 	nowUS := holdfast.Micros(now)
 	where := []string{"d.status = ?", "d.livemode = ?", "(d.locked_until IS NULL OR d.locked_until < ?)"}
-	args := []any{DeliveryPending, live, nowUS}
+	args := []any{holdfast.DeliveryPending, live, nowUS}
 	from := "webhook_deliveries d"
 	if live {
 		where = append(where, "d.next_attempt_at <= ?")
@@ -262,7 +262,7 @@ func (s *Store) ReleaseDeliveries(ctx context.Context, claims []*DeliveryClaim) 
 func (s *Store) CountDueDeliveries(ctx context.Context, f DueFilter, now time.Time) (int, error) {
 	nowUS := holdfast.Micros(now)
 	where := []string{"d.status = ?", "d.next_attempt_at <= CASE WHEN d.livemode THEN ? ELSE ? + tc.offset_us END"}
-	args := []any{DeliveryPending, nowUS, nowUS}
+	args := []any{holdfast.DeliveryPending, nowUS, nowUS}
 	if f.Mode != "" {
 		where = append(where, "d.livemode = ?")
 		args = append(args, f.Mode.Livemode())

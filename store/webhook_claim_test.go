@@ -96,7 +96,7 @@ func TestClaimDueDeliveries(t *testing.T) {
 				t.Fatal("disabled on success")
 			}
 			d, _ := s.GetWebhookDelivery(f.ctx, f.ws.ID, holdfast.ModeLive, live.ID, first[0].ID)
-			if d.Status != store.DeliveryPending || d.AttemptCount != 1 || len(d.Attempts) != 1 {
+			if d.Status != holdfast.DeliveryPending || d.AttemptCount != 1 || len(d.Attempts) != 1 {
 				t.Fatalf("stale record changed state: %+v", d)
 			}
 			s.ReleaseDeliveries(f.ctx, after)
@@ -192,7 +192,7 @@ func TestRecordDeliveryAttempts(t *testing.T) {
 			f.record(store.AttemptRecord{Claim: c, At: t0, StatusCode: 500, Latency: 12 * time.Millisecond, ResponseBody: "oops",
 				NextAttemptAt: &next, DisableAfter: 72 * time.Hour})
 			d := get(c.ID)
-			if d.Status != store.DeliveryPending || d.AttemptCount != 1 || !d.NextAttemptAt.Equal(next) || *d.LastStatusCode != 500 {
+			if d.Status != holdfast.DeliveryPending || d.AttemptCount != 1 || !d.NextAttemptAt.Equal(next) || *d.LastStatusCode != 500 {
 				t.Fatalf("delivery %+v", d)
 			}
 			a := d.Attempts[0]
@@ -222,7 +222,7 @@ func TestRecordDeliveryAttempts(t *testing.T) {
 			c := claimOne(t0.Add(2 * time.Minute))
 			f.record(store.AttemptRecord{Claim: c, At: t0.Add(2 * time.Minute), StatusCode: 204, Success: true})
 			d := get(c.ID)
-			if d.Status != store.DeliverySucceeded || d.NextAttemptAt != nil || d.AttemptCount != 3 || d.LastError != "" {
+			if d.Status != holdfast.DeliverySucceeded || d.NextAttemptAt != nil || d.AttemptCount != 3 || d.LastError != "" {
 				t.Fatalf("delivery %+v", d)
 			}
 			if e := endpoint(); e.FailingSince != nil {
@@ -238,12 +238,12 @@ func TestRecordDeliveryAttempts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Status != store.DeliverySucceeded || c.AttemptCount != 3 {
+			if c.Status != holdfast.DeliverySucceeded || c.AttemptCount != 3 {
 				t.Fatalf("claim %+v", c)
 			}
 			f.record(store.AttemptRecord{Claim: c, At: t0.Add(3 * time.Minute), StatusCode: 503})
 			d = get(d.ID)
-			if d.Status != store.DeliverySucceeded || d.AttemptCount != 4 || *d.LastStatusCode != 503 {
+			if d.Status != holdfast.DeliverySucceeded || d.AttemptCount != 4 || *d.LastStatusCode != 503 {
 				t.Fatalf("delivery %+v", d)
 			}
 		})
@@ -262,7 +262,7 @@ func TestRecordDeliveryAttempts(t *testing.T) {
 			if len(dis) != 1 || dis[0] != ep.ID {
 				t.Fatalf("disabled %v, want the endpoint", dis)
 			}
-			if d := get(c.ID); d.Status != store.DeliveryFailed || d.NextAttemptAt != nil {
+			if d := get(c.ID); d.Status != holdfast.DeliveryFailed || d.NextAttemptAt != nil {
 				t.Fatalf("delivery %+v", d)
 			}
 			e := endpoint()
@@ -405,9 +405,9 @@ func TestRecordDeliveryAttemptsBatch(t *testing.T) {
 			failing bool
 			status  []string
 		}{
-			{"AllSucceeded", okEP, false, []string{store.DeliverySucceeded, store.DeliverySucceeded}},
-			{"SuccessThenFailure", flaky, true, []string{store.DeliveryPending, store.DeliverySucceeded}},
-			{"FailureThenSuccess", healed, false, []string{store.DeliverySucceeded, store.DeliveryPending}},
+			{"AllSucceeded", okEP, false, []string{holdfast.DeliverySucceeded, holdfast.DeliverySucceeded}},
+			{"SuccessThenFailure", flaky, true, []string{holdfast.DeliveryPending, holdfast.DeliverySucceeded}},
+			{"FailureThenSuccess", healed, false, []string{holdfast.DeliverySucceeded, holdfast.DeliveryPending}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -420,10 +420,10 @@ func TestRecordDeliveryAttemptsBatch(t *testing.T) {
 					if d.Status != tt.status[i] || d.AttemptCount != 1 || len(d.Attempts) != 1 {
 						t.Fatalf("delivery %d: %+v", i, d)
 					}
-					if d.Status == store.DeliverySucceeded && (d.NextAttemptAt != nil || d.LastStatusCode == nil) {
+					if d.Status == holdfast.DeliverySucceeded && (d.NextAttemptAt != nil || d.LastStatusCode == nil) {
 						t.Fatalf("succeeded delivery %+v", d)
 					}
-					if d.Status == store.DeliveryPending && !d.NextAttemptAt.Equal(next) {
+					if d.Status == holdfast.DeliveryPending && !d.NextAttemptAt.Equal(next) {
 						t.Fatalf("pending delivery next %v", d.NextAttemptAt)
 					}
 				}

@@ -11,13 +11,6 @@ import (
 	"holdfast"
 )
 
-// Delivery statuses.
-const (
-	DeliveryPending   = "pending"
-	DeliverySucceeded = "succeeded"
-	DeliveryFailed    = "failed"
-)
-
 // fanOutInsertRows bounds one multi-row INSERT (9 parameters a row keeps it
 // far below SQLite's and PostgreSQL's parameter limits).
 const fanOutInsertRows = 400
@@ -140,7 +133,7 @@ type deliveryInserter struct {
 }
 
 func (b *deliveryInserter) add(ctx context.Context, s *Store, ws string, live bool, endpointID, eventID string, at int64) error {
-	b.args = append(b.args, holdfast.NewID(holdfast.PrefixDelivery), ws, live, endpointID, eventID, DeliveryPending, at, at, at)
+	b.args = append(b.args, holdfast.NewID(holdfast.PrefixDelivery), ws, live, endpointID, eventID, holdfast.DeliveryPending, at, at, at)
 	b.n++
 	if b.n >= fanOutInsertRows {
 		return b.flush(ctx, s)
@@ -184,7 +177,7 @@ func (s *Store) CreatePingDelivery(ctx context.Context, wsID string, mode holdfa
 		}
 		id := holdfast.NewID(holdfast.PrefixDelivery)
 		if _, err := s.exec(ctx, `INSERT INTO webhook_deliveries (id, workspace_id, livemode, endpoint_id, event_id, status, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, wsID, mode.Livemode(), ep.ID, ev.ID, DeliveryPending, next, at, at); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, wsID, mode.Livemode(), ep.ID, ev.ID, holdfast.DeliveryPending, next, at, at); err != nil {
 			return err
 		}
 		out, err = s.GetWebhookDelivery(ctx, wsID, mode, ep.ID, id)

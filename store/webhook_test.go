@@ -226,7 +226,7 @@ func TestFanOutEvents(t *testing.T) {
 				var got []string
 				for _, d := range ds {
 					got = append(got, d.EventType)
-					if d.Status != store.DeliveryPending || d.AttemptCount != 0 || d.NextAttemptAt == nil || d.Livemode != tt.ep.Livemode {
+					if d.Status != holdfast.DeliveryPending || d.AttemptCount != 0 || d.NextAttemptAt == nil || d.Livemode != tt.ep.Livemode {
 						t.Fatalf("delivery %+v", d)
 					}
 				}
@@ -267,7 +267,7 @@ func TestCreatePingDelivery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.EventType != holdfast.EventPing || d.Endpoint != target.ID || d.Status != store.DeliveryPending || !d.NextAttemptAt.Equal(t0) {
+		if d.EventType != holdfast.EventPing || d.Endpoint != target.ID || d.Status != holdfast.DeliveryPending || !d.NextAttemptAt.Equal(t0) {
 			t.Fatalf("ping delivery %+v", d)
 		}
 		if _, n := f.fanOut(); n != 0 {

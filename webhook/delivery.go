@@ -63,14 +63,14 @@ func (w *Worker) attempt(ctx context.Context, c *store.DeliveryClaim) outcome {
 // the engine does for its jobs, instead of collapsing them into one attempt.
 func (w *Worker) decide(c *store.DeliveryClaim, sent time.Time, res Result) store.AttemptRecord {
 	at := sent.Add(c.ClockOffset)
-	if c.Mode == holdfast.ModeTest && c.Status == store.DeliveryPending && !c.DueAt.IsZero() && c.DueAt.Before(at) {
+	if c.Mode == holdfast.ModeTest && c.Status == holdfast.DeliveryPending && !c.DueAt.IsZero() && c.DueAt.Before(at) {
 		at = c.DueAt
 	}
 	rec := store.AttemptRecord{
 		Claim: c, At: at, StatusCode: res.StatusCode, Latency: res.Latency,
 		ResponseBody: res.Body, Error: res.Err, Success: res.Success, DisableAfter: MaxRetryAge,
 	}
-	if res.Success || c.Status != store.DeliveryPending {
+	if res.Success || c.Status != holdfast.DeliveryPending {
 		return rec
 	}
 	start := at

@@ -61,7 +61,7 @@ func (e *env) assertAllDelivered(rv *recv, eps []*holdfast.WebhookEndpoint, even
 	got := delivered(rv)
 	for _, ep := range eps {
 		for _, d := range e.deliveries(ep) {
-			if d.Status != store.DeliverySucceeded {
+			if d.Status != holdfast.DeliverySucceeded {
 				e.t.Fatalf("delivery %s is %s", d.ID, d.Status)
 			}
 		}

@@ -31,7 +31,7 @@ func TestWorkerHangingReceiverIsCut(t *testing.T) {
 		e.runDue(holdfast.ModeTest)
 		d := e.only(ep)
 		a := d.Attempts[0]
-		if a.Error != "timeout" || a.StatusCode != nil || d.Status != store.DeliveryPending || d.NextAttemptAt == nil {
+		if a.Error != "timeout" || a.StatusCode != nil || d.Status != holdfast.DeliveryPending || d.NextAttemptAt == nil {
 			t.Fatalf("delivery %+v attempt %+v", d, a)
 		}
 		if lat := time.Duration(a.LatencyMS) * time.Millisecond; lat < timeout || lat > timeout+2*time.Second {
@@ -79,7 +79,7 @@ func TestWorkerRedirectNotFollowed(t *testing.T) {
 		if stolen.Load() != 0 || len(rv.all()) != 0 {
 			t.Fatalf("redirect followed: target hit %d times", stolen.Load())
 		}
-		if d.Status != store.DeliveryPending || *d.LastStatusCode != http.StatusTemporaryRedirect || d.NextAttemptAt == nil {
+		if d.Status != holdfast.DeliveryPending || *d.LastStatusCode != http.StatusTemporaryRedirect || d.NextAttemptAt == nil {
 			t.Fatalf("delivery %+v", d)
 		}
 	})
@@ -132,7 +132,7 @@ func TestWorkerPingAndSend(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("PingDelivered", func(t *testing.T) {
-			if d.EventType != holdfast.EventPing || d.Status != store.DeliverySucceeded || len(d.Attempts) != 1 {
+			if d.EventType != holdfast.EventPing || d.Status != holdfast.DeliverySucceeded || len(d.Attempts) != 1 {
 				t.Fatalf("ping delivery %+v", d)
 			}
 			h := rv.all()[0]
@@ -152,7 +152,7 @@ func TestWorkerPingAndSend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Status != store.DeliverySucceeded || len(got.Attempts) != 2 || len(rv.all()) != 2 {
+			if got.Status != holdfast.DeliverySucceeded || len(got.Attempts) != 2 || len(rv.all()) != 2 {
 				t.Fatalf("re-sent delivery %+v", got)
 			}
 		})
@@ -161,7 +161,7 @@ func TestWorkerPingAndSend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Status != store.DeliverySucceeded || len(got.Attempts) != 3 || *got.LastStatusCode != 500 || got.NextAttemptAt != nil {
+			if got.Status != holdfast.DeliverySucceeded || len(got.Attempts) != 3 || *got.LastStatusCode != 500 || got.NextAttemptAt != nil {
 				t.Fatalf("re-sent delivery %+v", got)
 			}
 		})
@@ -170,7 +170,7 @@ func TestWorkerPingAndSend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Status != store.DeliveryPending || got.NextAttemptAt == nil || got.AttemptCount != 1 {
+			if got.Status != holdfast.DeliveryPending || got.NextAttemptAt == nil || got.AttemptCount != 1 {
 				t.Fatalf("failed ping %+v", got)
 			}
 		})

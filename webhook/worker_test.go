@@ -79,7 +79,7 @@ func TestWorkerSignedEnvelope(t *testing.T) {
 		})
 		t.Run("Logged", func(t *testing.T) {
 			d := e.only(ep)
-			if d.Status != store.DeliverySucceeded || len(d.Attempts) != 1 || *d.Attempts[0].StatusCode != 200 || d.Attempts[0].ResponseBody != "OK" {
+			if d.Status != holdfast.DeliverySucceeded || len(d.Attempts) != 1 || *d.Attempts[0].StatusCode != 200 || d.Attempts[0].ResponseBody != "OK" {
 				t.Fatalf("delivery %+v", d)
 			}
 		})
@@ -148,7 +148,7 @@ func TestWorkerRetriesUntilSuccess(t *testing.T) {
 	check := func(t *testing.T, e *env, rv *recv, ep *holdfast.WebhookEndpoint) {
 		t.Helper()
 		d := e.only(ep)
-		if d.Status != store.DeliverySucceeded || d.AttemptCount != 6 || len(d.Attempts) != 6 || d.NextAttemptAt != nil {
+		if d.Status != holdfast.DeliverySucceeded || d.AttemptCount != 6 || len(d.Attempts) != 6 || d.NextAttemptAt != nil {
 			t.Fatalf("delivery %+v", d)
 		}
 		acked := 0
@@ -239,7 +239,7 @@ func TestWorkerDisablesEndpointAfterThreeDays(t *testing.T) {
 			e.runDue(holdfast.ModeTest)
 		}
 		d := e.only(ep)
-		if d.Status != store.DeliveryFailed || d.AttemptCount < 15 || d.AttemptCount > 19 {
+		if d.Status != holdfast.DeliveryFailed || d.AttemptCount < 15 || d.AttemptCount > 19 {
 			t.Fatalf("delivery %s after %d attempts", d.Status, d.AttemptCount)
 		}
 		last := d.Attempts[len(d.Attempts)-1].CreatedAt
@@ -274,7 +274,7 @@ func TestWorkerIgnoresIPAllowlist(t *testing.T) {
 		ep := e.endpoint(holdfast.ModeTest, rv.URL)
 		e.event(holdfast.ModeTest, holdfast.EventCancelStarted)
 		e.runDue(holdfast.ModeTest)
-		if d := e.only(ep); d.Status != store.DeliverySucceeded || len(rv.all()) != 1 {
+		if d := e.only(ep); d.Status != holdfast.DeliverySucceeded || len(rv.all()) != 1 {
 			t.Fatalf("delivery %s, receiver got %d", d.Status, len(rv.all()))
 		}
 	})
@@ -295,9 +295,9 @@ func TestWorkerAdvanceClockPlaysRetriesOut(t *testing.T) {
 		status   string
 		attempts func(n int) bool
 	}{
-		{"SucceedsAfterThreeFailures", 3, 1, 24 * time.Hour, store.DeliverySucceeded, func(n int) bool { return n == 4 }},
-		{"GivesUpAfterThreeDays", -1, 1, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 15 && n <= 19 }},
-		{"SeveralEventsAllFail", -1, 3, 4 * 24 * time.Hour, store.DeliveryFailed, func(n int) bool { return n >= 2 && n <= 19 }},
+		{"SucceedsAfterThreeFailures", 3, 1, 24 * time.Hour, holdfast.DeliverySucceeded, func(n int) bool { return n == 4 }},
+		{"GivesUpAfterThreeDays", -1, 1, 4 * 24 * time.Hour, holdfast.DeliveryFailed, func(n int) bool { return n >= 15 && n <= 19 }},
+		{"SeveralEventsAllFail", -1, 3, 4 * 24 * time.Hour, holdfast.DeliveryFailed, func(n int) bool { return n >= 2 && n <= 19 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
