@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -64,7 +65,11 @@ func (s *Server) base(next http.Handler) http.Handler {
 				st = http.StatusOK
 			}
 			s.metrics.observe(r, st, started)
-			s.log.LogAttrs(ctx, levelFor(st), "request", slogAttrs(r, id, st, started)...)
+			lvl := levelFor(st)
+			if s.quiet[r.URL.Path] && lvl < slog.LevelError {
+				lvl = slog.LevelDebug
+			}
+			s.log.LogAttrs(ctx, lvl, "request", slogAttrs(r, id, st, started)...)
 		}()
 		next.ServeHTTP(sw, r)
 	})

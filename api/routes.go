@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 	// A wrong method on the receiver or the click link answers 405 in the
 	// /v1 error shape like their other errors (chi's default has no body).
 	root.MethodNotAllowed(s.methodNotAllowed)
+	root.NotFound(s.rootNotFound)
 	s.allowed = func(path string) []string { return allowedMethods(root, path) }
 
 	root.Get("/healthz", s.healthz)
@@ -130,6 +131,24 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.fail(w, r, holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path))
+}
+
+// rootNotFound answers a path outside every route: the dashboard's HTML
+// page for a browser, else the /v1 JSON error naming where things live.
+func (s *Server) rootNotFound(w http.ResponseWriter, r *http.Request) {
+	if s.html404 != nil && prefersHTML(r.Header.Get("Accept")) {
+		s.html404.ServeHTTP(w, r)
+		return
+	}
+	s.fail(w, r, holdfast.Errorf(holdfast.ENOTFOUND,
+		"Unrecognized request URL (%s %s). The API is under /v1 and /api/v1 (see /openapi.json); the dashboard is under /dashboard.", r.Method, r.URL.Path))
+}
+
+// prefersHTML reports whether an Accept header asks for HTML before JSON
+// (browsers send text/html first; API clients send JSON or */*).
+func prefersHTML(accept string) bool {
+	html, json := strings.Index(accept, "text/html"), strings.Index(accept, "application/json")
+	return html >= 0 && (json < 0 || html < json)
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {

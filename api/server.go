@@ -28,6 +28,9 @@ type Config struct {
 	Registry       *prometheus.Registry
 	// Extra mounts additional routes (dashboard, demo pages) on the root mux.
 	Extra []Mount
+	// NotFoundPage, when set, answers unknown top-level paths for clients
+	// that accept HTML (the dashboard's 404 page); others get the JSON error.
+	NotFoundPage http.Handler
 	// Services are the engine-side collaborators the handlers call.
 	Services Services
 }
@@ -36,6 +39,9 @@ type Config struct {
 type Mount struct {
 	Pattern string
 	Handler http.Handler
+	// Quiet logs the mount's requests at debug level whatever their status
+	// (the demo's own webhook receivers, which refuse deliveries on purpose).
+	Quiet bool
 }
 
 // Server is the HTTP API.
@@ -49,6 +55,8 @@ type Server struct {
 	public  string
 	metrics *metrics
 	extra   []Mount
+	quiet   map[string]bool
+	html404 http.Handler
 	svc     Services
 	handler http.Handler
 	// allowed lists the methods served at a path (the 405 Allow header).
@@ -66,6 +74,8 @@ func New(cfg Config) *Server {
 		version: cfg.Version,
 		public:  cfg.PublicURL,
 		extra:   cfg.Extra,
+		quiet:   map[string]bool{},
+		html404: cfg.NotFoundPage,
 		svc:     cfg.Services,
 	}
 	if s.log == nil {
@@ -83,6 +93,11 @@ func New(cfg Config) *Server {
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
+	}
+	for _, m := range cfg.Extra {
+		if m.Quiet {
+			s.quiet[m.Pattern] = true
+		}
 	}
 	s.metrics = newMetrics(reg)
 	s.handler = s.routes()

@@ -23,8 +23,8 @@ import (
 const Prefix = "/dashboard"
 
 // Patterns are the mount points the API server must route to the dashboard
-// (chi patterns): the root redirect and everything under Prefix.
-var Patterns = []string{"/", Prefix, Prefix + "/*"}
+// (chi patterns): the root redirect, the favicon and everything under Prefix.
+var Patterns = []string{"/", "/favicon.ico", Prefix, Prefix + "/*"}
 
 // Config holds the dashboard's collaborators. Zero values get defaults.
 type Config struct {

@@ -43,6 +43,6 @@ func (d *Dashboard) crossOrigin(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) notFound(w http.ResponseWriter, r *http.Request) error {
 	v, _ := d.viewerFrom(r)
-	d.fail(w, r, v, holdfast.Errorf(holdfast.ENOTFOUND, "There is no dashboard page at %s.", r.URL.Path))
+	d.fail(w, r, v, holdfast.Errorf(holdfast.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	return nil
 }

@@ -62,6 +62,7 @@ func newEnv(t *testing.T, backend string, cfg func(*dashboard.Config)) *env {
 		for _, p := range dashboard.Patterns {
 			c.Extra = append(c.Extra, api.Mount{Pattern: p, Handler: e.dash})
 		}
+		c.NotFoundPage = e.dash.NotFound()
 	})
 	return e
 }

@@ -13,6 +13,7 @@ func (d *Dashboard) routes() http.Handler {
 	static, _ := fs.Sub(assets, "static")
 	mux.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", staticHandler(static)))
 
+	mux.HandleFunc("GET /favicon.ico", favicon(static))
 	mux.HandleFunc("GET /{$}", d.home)
 	mux.HandleFunc("GET "+Prefix, d.home)
 	mux.HandleFunc("GET "+Prefix+"/{$}", d.home)
@@ -64,6 +65,24 @@ func (d *Dashboard) routes() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(d.crossOrigin))
 	return securityHeaders(cop.Handler(mux))
+}
+
+// NotFound is the dashboard's "Not found" page for paths outside every
+// route; the API server shows it to browsers (Accept: text/html) instead of
+// a JSON error.
+func (d *Dashboard) NotFound() http.Handler {
+	return securityHeaders(d.public(d.notFound))
+}
+
+// favicon serves the dashboard's SVG icon at /favicon.ico for clients that
+// ask there instead of following the pages' <link rel="icon">.
+func favicon(static fs.FS) http.HandlerFunc {
+	icon, _ := fs.ReadFile(static, "favicon.svg")
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(icon)
+	}
 }
 
 // home sends a visitor to the overview when signed in, else to sign-in.

@@ -3,8 +3,13 @@ package demo
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
 
 	"holdfast"
+	"holdfast/store"
 	"holdfast/webhook"
 )
 
@@ -79,4 +84,49 @@ func (g *gen) setup(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// RepointSinks moves the demo workspace's webhook endpoints that deliver to
+// a demo sink of this server (a loopback URL whose path is SinkPath or
+// FlakySinkPath) to sinkBase, the address this start listens on, so a
+// restart on another port keeps the delivery log alive. An endpoint the
+// worker disabled after failing (while nothing listened at the old address)
+// is enabled again. It returns how many endpoints changed.
+func RepointSinks(ctx context.Context, st *store.Store, wsID, sinkBase string, now time.Time) (int, error) {
+	eps, err := st.ListWebhookEndpoints(ctx, wsID, holdfast.ModeTest, store.ListQuery{Limit: 100})
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, ep := range eps.Data {
+		u, err := url.Parse(ep.URL)
+		if err != nil || (u.Path != SinkPath && u.Path != FlakySinkPath) || !loopbackHost(u.Hostname()) {
+			continue
+		}
+		want := strings.TrimRight(sinkBase, "/") + u.Path
+		var up store.WebhookEndpointUpdate
+		if ep.URL != want {
+			up.URL = &want
+		}
+		if !ep.Enabled && ep.DisabledReason != "" {
+			on := true
+			up.Enabled = &on
+		}
+		if up.URL == nil && up.Enabled == nil {
+			continue
+		}
+		if _, err := st.UpdateWebhookEndpoint(ctx, wsID, holdfast.ModeTest, ep.ID, up, now); err != nil {
+			return moved, err
+		}
+		moved++
+	}
+	return moved, nil
+}
+
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
 	"holdfast"
 	"holdfast/api"
@@ -40,8 +39,8 @@ func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clo
 
 // demoCancelPage serves the widget demo for the demo workspace. serve
 // creates that workspace after the routes are built, so the page resolves
-// it on first use; the publishable key is minted once per process (tokens
-// are stored hashed and cannot be read back), while the auth hash is
+// it on first use; the publishable key is the demo's one publishable key
+// (kept across restarts, see demoKey), while the auth hash is
 // computed per request so a rotated widget secret takes effect at once.
 type demoCancelPage struct {
 	st    *store.Store
@@ -69,7 +68,8 @@ func (p *demoCancelPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // demo returns the demo workspace (fresh, for its current widget secret)
-// and the page's publishable test key, minting the key on first use.
+// and the page's publishable test key: the demo's one publishable key,
+// which serve --demo keeps across restarts.
 func (p *demoCancelPage) demo(ctx context.Context) (*holdfast.Workspace, string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -81,20 +81,10 @@ func (p *demoCancelPage) demo(ctx context.Context) (*holdfast.Workspace, string,
 	if err != nil {
 		return nil, "", err
 	}
-	token, err := mintDemoPublishableKey(ctx, p.st, ws.ID, p.clock.Now())
+	token, err := demoKey(ctx, p.st, ws.ID, holdfast.KindPublishable, p.clock.Now())
 	if err != nil {
 		return nil, "", err
 	}
 	p.wsID, p.token = ws.ID, token
 	return ws, token, nil
-}
-
-// mintDemoPublishableKey creates a test-mode publishable key for the demo page.
-func mintDemoPublishableKey(ctx context.Context, st *store.Store, wsID string, now time.Time) (string, error) {
-	k := &holdfast.APIKey{WorkspaceID: wsID, Mode: holdfast.ModeTest, Kind: holdfast.KindPublishable, Name: "demo cancel-flow page",
-		Scopes: []holdfast.Scope{}}
-	if err := st.CreateKey(ctx, k, now); err != nil {
-		return "", err
-	}
-	return k.Token, nil
 }

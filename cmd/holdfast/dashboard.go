@@ -32,12 +32,13 @@ func wireDashboard(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.
 		Store: st, Clock: clock, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
 		Mailer: mailer, Services: dashboard.Services{ResendDelivery: resend},
 	})
+	w.notFound = d.NotFound()
 	for _, p := range dashboard.Patterns {
 		w.mounts = append(w.mounts, api.Mount{Pattern: p, Handler: d})
 	}
 	if cfg.Demo {
 		for _, p := range demo.SinkPatterns {
-			w.mounts = append(w.mounts, api.Mount{Pattern: p, Handler: demo.SinkHandler()})
+			w.mounts = append(w.mounts, api.Mount{Pattern: p, Handler: demo.SinkHandler(), Quiet: true})
 		}
 	}
 	return d, nil

@@ -29,6 +29,9 @@ type serveCmd struct {
 	StripeAPIBase  string `name:"stripe-api-base" help:"Stripe API base URL without /v1 (env HOLDFAST_STRIPE_API_BASE)." default:"https://api.stripe.com"`
 	PublicURL      string `name:"public-url" help:"Public base URL for links in emails (env HOLDFAST_PUBLIC_URL); defaults to http://ADDR."`
 	Demo           bool   `help:"Create (once) a demo workspace in test mode and print a test key and the dashboard URL."`
+	// Smaller demos for tests; hidden because the default is what people should see.
+	DemoCustomers int `name:"demo-customers" hidden:"" help:"Customers of a newly generated demo."`
+	DemoDays      int `name:"demo-days" hidden:"" help:"Days of history of a newly generated demo."`
 }
 
 // serveConfig is the validated configuration of serve.
@@ -41,11 +44,14 @@ type serveConfig struct {
 	StripeAPIBase  string
 	PublicURL      string
 	Demo           bool
+	DemoCustomers  int
+	DemoDays       int
 }
 
 func (c *serveCmd) config() (*serveConfig, error) {
 	cfg := &serveConfig{Addr: c.Addr, RedisURL: c.RedisURL, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom,
-		StripeAPIBase: c.StripeAPIBase, PublicURL: c.PublicURL, Demo: c.Demo}
+		StripeAPIBase: c.StripeAPIBase, PublicURL: c.PublicURL, Demo: c.Demo,
+		DemoCustomers: c.DemoCustomers, DemoDays: c.DemoDays}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return nil, holdfast.Errorf(holdfast.EVALIDATION, "--addr must be host:port, got %q", c.Addr)
 	}
@@ -99,6 +105,7 @@ func (c *serveCmd) Run(e *env) error {
 	srv := api.New(api.Config{
 		Store: st, Limiter: limiter, Logger: log, Clock: clock, TrustedProxies: cfg.TrustedProxies,
 		Version: version, PublicURL: cfg.PublicURL, Registry: reg, Services: w.services, Extra: w.mounts,
+		NotFoundPage: w.notFound,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -119,7 +126,8 @@ func (c *serveCmd) Run(e *env) error {
 	// The demo is generated while serving: its webhook endpoints deliver to
 	// this server's own /demo/webhook-sink during the generation.
 	if cfg.Demo {
-		if err := setupDemo(ctx, e, st, w, base); err != nil {
+		banner, err := setupDemo(ctx, e, st, w, base, cfg)
+		if err != nil {
 			_ = httpSrv.Close()
 			cancel()
 			for _, stop := range w.stops {
@@ -127,6 +135,8 @@ func (c *serveCmd) Run(e *env) error {
 			}
 			return err
 		}
+		// Last, so the login and key are the first thing a person sees.
+		banner.print(e)
 	}
 	select {
 	case err := <-errc:
@@ -172,6 +182,7 @@ type wiring struct {
 	engine     *engine.Engine
 	services   api.Services
 	mounts     []api.Mount
+	notFound   http.Handler // the dashboard's 404 page for browsers
 	background []func(ctx context.Context)
 	stops      []func()
 }

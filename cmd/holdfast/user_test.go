@@ -87,8 +87,10 @@ func TestUserCreate(t *testing.T) {
 	}
 }
 
-// TestDemoLogin: the demo's dashboard user is created once and gets a new
-// password on every start; an existing account elsewhere is not taken over.
+// TestDemoLogin: the demo's dashboard user is created once and keeps its
+// password across starts; a password changed by the operator is left alone
+// (the banner then says how to reset it); an existing account elsewhere is
+// not taken over.
 func TestDemoLogin(t *testing.T) {
 	ctx := context.Background()
 	st := openCLIStore(t, &cliEnv{env: map[string]string{"HOLDFAST_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "d.db")}})
@@ -99,26 +101,37 @@ func TestDemoLogin(t *testing.T) {
 	if err := st.CreateWorkspace(ctx, ws, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	p1, err := demoLogin(ctx, st, ws)
-	if err != nil {
-		t.Fatal(err)
+	p1, err := demoLogin(ctx, st, ws, time.Now())
+	if err != nil || p1 == "" {
+		t.Fatal(p1, err)
 	}
-	p2, err := demoLogin(ctx, st, ws)
-	if err != nil || p1 == p2 {
+	p2, err := demoLogin(ctx, st, ws, time.Now())
+	if err != nil || p1 != p2 {
 		t.Fatalf("second start: %v (same password %v)", err, p1 == p2)
 	}
 	u, _ := st.UserByEmail(ctx, demoEmail)
-	if !dashboard.VerifyPassword(u.PasswordHash, p2) || dashboard.VerifyPassword(u.PasswordHash, p1) {
+	if !dashboard.VerifyPassword(u.PasswordHash, p2) {
 		t.Fatal("the printed password is not the one that works")
 	}
 	if users, _ := st.WorkspaceUsers(ctx, ws.ID); len(users) != 1 {
 		t.Fatalf("%d demo users", len(users))
 	}
+	// The operator sets their own password: a restart neither prints nor replaces it.
+	hash, _ := dashboard.HashPassword("my own password 123")
+	if err := st.SetUserPassword(ctx, u.ID, hash, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if p3, err := demoLogin(ctx, st, ws, time.Now()); err != nil || p3 != "" {
+		t.Fatalf("after a password change: %q %v", p3, err)
+	}
+	if u, _ = st.UserByEmail(ctx, demoEmail); !dashboard.VerifyPassword(u.PasswordHash, "my own password 123") {
+		t.Fatal("a restart replaced the operator's password")
+	}
 	other := &holdfast.Workspace{Name: "Other", IsDemo: true}
 	if err := st.CreateWorkspace(ctx, other, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demoLogin(ctx, st, other); holdfast.ErrorCode(err) != holdfast.ECONFLICT {
+	if _, err := demoLogin(ctx, st, other, time.Now()); holdfast.ErrorCode(err) != holdfast.ECONFLICT {
 		t.Fatalf("taking over another workspace's login: %v", err)
 	}
 }

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startLog interleaves a process's stdout and stderr in write order so a
+// test can tell what was logged before the banner.
+type startLog struct {
+	mu     sync.Mutex
+	lines  []string // "out: …" / "err: …"
+	banner chan struct{}
+	seen   bool
+}
+
+type startLogWriter struct {
+	l   *startLog
+	tag string
+}
+
+func (w startLogWriter) Write(p []byte) (int, error) {
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.l.lines = append(w.l.lines, w.tag+line)
+		if w.tag == "out: " && strings.Contains(line, "Restarting with the same database") && !w.l.seen {
+			w.l.seen = true
+			close(w.l.banner)
+		}
+	}
+	return len(p), nil
+}
+
+// demoStart is one serve --demo process.
+type demoStart struct {
+	base, password, token string
+	logBeforeBanner       int
+	stop                  func()
+}
+
+var (
+	bannerPasswordRe = regexp.MustCompile(`Demo login:\s+\S+\s+password: (\S+)`)
+	bannerKeyRe      = regexp.MustCompile(`Test secret key: (hf_test_\S+)`)
+)
+
+// startDemo runs serve --demo (a small history) and waits for its banner.
+func startDemo(t *testing.T, c *cliEnv) *demoStart {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	l := &startLog{banner: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"holdfast", "serve", "--demo", "--addr", addr, "--demo-customers", "150", "--demo-days", "12"},
+			c.getenv, startLogWriter{l, "out: "}, startLogWriter{l, "err: "})
+	}()
+	select {
+	case <-l.banner:
+	case code := <-done:
+		t.Fatalf("serve --demo exited %d: %s", code, strings.Join(l.lines, "\n"))
+	case <-time.After(90 * time.Second):
+		t.Fatalf("no banner: %s", strings.Join(l.lines, "\n"))
+	}
+	l.mu.Lock()
+	all := strings.Join(l.lines, "\n")
+	s := &demoStart{base: "http://" + addr}
+	for _, line := range l.lines {
+		if strings.HasPrefix(line, "out: ") && strings.Contains(line, "Holdfast demo (") {
+			break
+		}
+		if strings.HasPrefix(line, "err: ") {
+			s.logBeforeBanner++
+		}
+	}
+	l.mu.Unlock()
+	if m := bannerPasswordRe.FindStringSubmatch(all); m != nil {
+		s.password = m[1]
+	}
+	if m := bannerKeyRe.FindStringSubmatch(all); m != nil {
+		s.token = m[1]
+	}
+	if s.password == "" || s.token == "" {
+		t.Fatalf("banner without login or key:\n%s", all)
+	}
+	s.stop = func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+	}
+	t.Cleanup(cancel)
+	return s
+}
+
+// signIn signs in to the dashboard and reports whether it worked.
+func signIn(t *testing.T, base, email, password string) bool {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := cl.Get(base + "/dashboard/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := res.Body.Read(buf)
+		page.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page.String())
+	if m == nil {
+		t.Fatalf("no csrf token on the login page")
+	}
+	res, err = cl.PostForm(base+"/dashboard/login", url.Values{"csrf_token": {m[1]}, "email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/dashboard/overview"
+}
+
+// apiGet calls the API with a key and decodes the JSON answer.
+func apiGet(t *testing.T, base, token, path string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+// TestServeDemoTwice: a restart of serve --demo on the same database (and
+// another port) prints the same login and key, which still work, keeps at
+// most one active demo key of each kind, points the demo's webhook
+// endpoints at the new address, and logs fewer than 50 lines before the
+// banner each time.
+func TestServeDemoTwice(t *testing.T) {
+	c := newCLI(t)
+	first := startDemo(t, c)
+	if !signIn(t, first.base, demoEmail, first.password) {
+		t.Fatal("the first start's demo login does not sign in")
+	}
+	// The demo cancel page mints (or reuses) the publishable key.
+	if res, err := http.Get(first.base + "/demo/cancel"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("demo cancel page: %v %v", res, err)
+	}
+	first.stop()
+
+	second := startDemo(t, c)
+	defer second.stop()
+	for i, s := range []*demoStart{first, second} {
+		t.Logf("start %d: %d log lines before the banner", i+1, s.logBeforeBanner)
+		if s.logBeforeBanner >= 50 {
+			t.Errorf("start %d: %d log lines before the banner", i+1, s.logBeforeBanner)
+		}
+	}
+	if second.password != first.password || second.token != first.token {
+		t.Fatalf("restart printed another login or key: %q/%q vs %q/%q", second.password, second.token, first.password, first.token)
+	}
+	if !signIn(t, second.base, demoEmail, second.password) {
+		t.Fatal("the demo login does not sign in after a restart")
+	}
+	if res, err := http.Get(second.base + "/demo/cancel"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("demo cancel page: %v %v", res, err)
+	}
+	status, me := apiGet(t, second.base, second.token, "/v1/auth/me")
+	if status != 200 {
+		t.Fatalf("auth/me with the demo key: %d %v", status, me)
+	}
+
+	code, out, errs := c.run("key", "list", "--workspace", workspaceOf(t, me), "--json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var keys struct {
+		Data []struct {
+			Kind, Name string
+			RevokedAt  *time.Time `json:"revoked_at"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &keys); err != nil {
+		t.Fatal(err)
+	}
+	active := map[string]int{}
+	for _, k := range keys.Data {
+		if k.RevokedAt == nil || k.RevokedAt.After(time.Now()) {
+			active[k.Kind]++
+		}
+	}
+	if active["secret"] != 1 || active["publishable"] != 1 {
+		t.Fatalf("active demo keys by kind after two starts: %v (%+v)", active, keys.Data)
+	}
+
+	status, hooks := apiGet(t, second.base, second.token, "/v1/webhooks")
+	data, _ := hooks["data"].([]any)
+	if status != 200 || len(data) != 2 {
+		t.Fatalf("webhooks: %d %v", status, hooks)
+	}
+	for _, h := range data {
+		u, _ := h.(map[string]any)["url"].(string)
+		if !strings.HasPrefix(u, second.base+"/demo/webhook-sink") {
+			t.Errorf("demo endpoint still points at %s, not %s", u, second.base)
+		}
+	}
+}
+
+// workspaceOf reads the workspace id from GET /v1/auth/me.
+func workspaceOf(t *testing.T, me map[string]any) string {
+	t.Helper()
+	if ws, ok := me["workspace"].(map[string]any); ok {
+		if id, _ := ws["id"].(string); id != "" {
+			return id
+		}
+	}
+	t.Fatalf("no workspace in auth/me: %v", me)
+	return ""
+}
