@@ -56,6 +56,15 @@ func ParamError(param, format string, args ...any) *Error {
 	return &Error{Code: EVALIDATION, Param: param, Message: fmt.Sprintf(format, args...)}
 }
 
+// MissingParam builds the error for a required field or parameter that is
+// absent (or JSON null): EINVALID, which /v1 renders as 400 invalid_request
+// with param naming the field (SPEC §4). A field that is present but fails
+// its rules is a ParamError (EVALIDATION, 422) instead. Every "missing
+// required" answer goes through here so the two never drift apart.
+func MissingParam(param string) *Error {
+	return &Error{Code: EINVALID, Param: param, Message: "Missing required param: " + param + "."}
+}
+
 // NotFound builds the standard ENOTFOUND error for an object kind and id.
 func NotFound(kind, id string) *Error {
 	return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("No such %s: '%s'", kind, id)}

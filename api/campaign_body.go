@@ -45,7 +45,7 @@ func (b *campaignBody) apply(c *holdfast.Campaign, creating bool) error {
 			raw  json.RawMessage
 			name string
 		}{{b.Name, "name"}, {b.Steps, "steps"}} {
-			if f.raw == nil {
+			if f.raw == nil || isNull(f.raw) {
 				return missing(f.name)
 			}
 		}
@@ -118,10 +118,10 @@ func parseSteps(raw json.RawMessage) ([]holdfast.CampaignStep, error) {
 		if err := strictObject(item, at, &sb); err != nil {
 			return nil, err
 		}
-		if sb.AfterHours == nil {
+		if sb.AfterHours == nil || isNull(sb.AfterHours) {
 			return nil, missing(at + ".after_hours")
 		}
-		if sb.Action == nil {
+		if sb.Action == nil || isNull(sb.Action) {
 			return nil, missing(at + ".action")
 		}
 		st := &steps[i]
@@ -174,7 +174,7 @@ func parseTemplate(raw json.RawMessage, at string) (*holdfast.EmailTemplate, err
 		name string
 		dst  *string
 	}{{tb.Subject, "subject", &t.Subject}, {tb.Body, "body", &t.Body}} {
-		if f.raw == nil {
+		if f.raw == nil || isNull(f.raw) {
 			return nil, missing(at + "." + f.name)
 		}
 		if *f.dst, err = jsonString(f.raw, at+"."+f.name); err != nil {
@@ -257,9 +257,7 @@ func strictObject(raw json.RawMessage, at string, v any) error {
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-func missing(param string) error {
-	return &holdfast.Error{Code: holdfast.EINVALID, Param: param, Message: "Missing required param: " + param + "."}
-}
+func missing(param string) error { return holdfast.MissingParam(param) }
 
 func jsonString(raw json.RawMessage, param string) (string, error) {
 	var s string

@@ -94,7 +94,7 @@ func TestCampaignWrites(t *testing.T) {
 			v400("ErrMissingSteps", campaignJSON(map[string]any{"steps": nil}), "steps"),
 			v422("ErrBlankName", campaignJSON(map[string]any{"name": "   "}), "name"),
 			v422("ErrNameType", campaignJSON(map[string]any{"name": 5}), "name"),
-			v422("ErrNameNull", campaignJSON(map[string]any{"name": json.RawMessage("null")}), "name"),
+			v400("ErrNameNull", campaignJSON(map[string]any{"name": json.RawMessage("null")}), "name"),
 			v422("ErrStepsEmpty", campaignJSON(map[string]any{"steps": []any{}}), "steps"),
 			v422("ErrStepsNotArray", campaignJSON(map[string]any{"steps": map[string]any{}}), "steps"),
 			v422("ErrStepNotObject", campaignJSON(map[string]any{"steps": []any{"retry"}}), "steps[0]"),

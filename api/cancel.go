@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -69,6 +71,9 @@ func (s *Server) putCancelFlow(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
 	}
+	if err := requireReasonFields(r); err != nil {
+		return err
+	}
 	p := PrincipalFrom(r.Context())
 	f, err := s.svc.Cancel.Flow(r.Context(), p.Workspace.ID, p.Mode)
 	if err != nil {
@@ -88,6 +93,37 @@ func (s *Server) putCancelFlow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// requireReasonFields reports a reason (or its offer) that leaves out a
+// required field: reasons[i].id, reasons[i].label, reasons[i].offer.type.
+// The body already decoded strictly, so only presence is checked here.
+func requireReasonFields(r *http.Request) error {
+	b, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var raw struct {
+		Reasons []json.RawMessage `json:"reasons"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	for i, reason := range raw.Reasons {
+		at := fmt.Sprintf("reasons[%d]", i)
+		if err := requireFields(reason, at, "id", "label"); err != nil {
+			return err
+		}
+		var o struct {
+			Offer json.RawMessage `json:"offer"`
+		}
+		if json.Unmarshal(reason, &o) == nil && len(o.Offer) > 0 && !isNull(o.Offer) {
+			if err := requireFields(o.Offer, at+".offer", "type"); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -127,6 +127,11 @@ func TestCancelFlowConfig(t *testing.T) {
 			{"ErrUnknownField", `{"session_timeout": 5}`, "session_timeout", 422, "validation_error"},
 			{"ErrWrongType", `{"session_timeout_minutes": "5"}`, "session_timeout_minutes", 422, "validation_error"},
 			{"ErrMalformed", `{"session_timeout_minutes": `, "", 400, "invalid_request"},
+			{"ErrMissingReasonID", `{"reasons":[{"label":"A"}]}`, "reasons[0].id", 400, "invalid_request"},
+			{"ErrMissingReasonLabel", `{"reasons":[{"id":"a","label":"A"},{"id":"b","label":null}]}`, "reasons[1].label", 400, "invalid_request"},
+			{"ErrMissingOfferType", `{"reasons":[{"id":"a","label":"A","offer":{"max_months":2}}]}`, "reasons[0].offer.type", 400, "invalid_request"},
+			{"ErrBlankReasonLabel", `{"reasons":[{"id":"a","label":" "}]}`, "reasons[0].label", 422, "validation_error"},
+			{"ErrTrailingAfterUnknown", `{"a":1}}`, "", 400, "invalid_request"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.Do("PUT", "/v1/cancel_flow", e.write[test], tc.body)
@@ -220,7 +225,10 @@ func TestCancelSessionTransitionErrors(t *testing.T) {
 			param  string
 		}{
 			{"AcceptBeforeRespond", "accept", nil, 409, "state_conflict", ""},
-			{"RespondMissingReason", "respond", `{}`, 422, "validation_error", "reason"},
+			{"RespondMissingReason", "respond", `{}`, 400, "invalid_request", "reason"},
+			{"RespondNullReason", "respond", `{"reason":null}`, 400, "invalid_request", "reason"},
+			{"RespondEmptyReason", "respond", `{"reason":""}`, 422, "validation_error", "reason"},
+			{"RespondTrailingAndUnknown", "respond", `{"a":1}}`, 400, "invalid_request", ""},
 			{"RespondUnknownReason", "respond", `{"reason":"nope"}`, 422, "validation_error", "reason"},
 			{"RespondUnknownField", "respond", `{"reason":"other","extra":1}`, 422, "validation_error", "extra"},
 			{"RespondNoOffer", "respond", `{"reason":"other"}`, 200, "", ""},
@@ -272,8 +280,10 @@ func TestCancelSessionAuthHash(t *testing.T) {
 			{"ErrWrongHash", map[string]any{"customer": "cus_a", "subscription": "sub_a", "auth_hash": strings.Repeat("0", 64)}, 403, "invalid_auth_hash", ""},
 			{"ErrOtherCustomersHash", map[string]any{"customer": "cus_b", "subscription": "sub_a", "auth_hash": good}, 403, "invalid_auth_hash", ""},
 			{"ErrOtherWorkspacesSecret", map[string]any{"customer": "cus_a", "subscription": "sub_a", "auth_hash": cancelflow.AuthHash("wsec_other", "cus_a")}, 403, "invalid_auth_hash", ""},
-			{"ErrMissingCustomer", map[string]any{"subscription": "sub_a", "auth_hash": good}, 422, "validation_error", "customer"},
-			{"ErrMissingSubscription", map[string]any{"customer": "cus_a", "auth_hash": good}, 422, "validation_error", "subscription"},
+			{"ErrMissingCustomer", map[string]any{"subscription": "sub_a", "auth_hash": good}, 400, "invalid_request", "customer"},
+			{"ErrMissingSubscription", map[string]any{"customer": "cus_a", "auth_hash": good}, 400, "invalid_request", "subscription"},
+			{"ErrNullCustomer", map[string]any{"customer": nil, "subscription": "sub_a", "auth_hash": good}, 400, "invalid_request", "customer"},
+			{"ErrBlankCustomer", map[string]any{"customer": " ", "subscription": "sub_a", "auth_hash": good}, 422, "validation_error", "customer"},
 			{"ErrCustomerNotString", map[string]any{"customer": 5, "subscription": "sub_a", "auth_hash": good}, 422, "validation_error", "customer"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

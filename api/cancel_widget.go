@@ -11,13 +11,13 @@ import (
 // merchants' pages call them cross-origin.
 
 type createCancelSessionBody struct {
-	Customer     string `json:"customer"`
-	Subscription string `json:"subscription"`
+	Customer     string `json:"customer" required:"true"`
+	Subscription string `json:"subscription" required:"true"`
 	AuthHash     string `json:"auth_hash"`
 }
 
 type respondCancelSessionBody struct {
-	Reason   string  `json:"reason"`
+	Reason   string  `json:"reason" required:"true"`
 	Feedback *string `json:"feedback"`
 }
 

@@ -53,7 +53,7 @@ func (s *Server) retryPayment(w http.ResponseWriter, r *http.Request) error {
 
 // advanceClockBody is the body of POST /v1/test_helpers/advance_clock.
 type advanceClockBody struct {
-	Seconds json.RawMessage `json:"seconds"`
+	Seconds json.RawMessage `json:"seconds" required:"true"`
 }
 
 // advanceClock handles POST /v1/test_helpers/advance_clock (test keys only).
@@ -64,9 +64,6 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request) error {
 	var body advanceClockBody
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
-	}
-	if len(body.Seconds) == 0 || string(body.Seconds) == "null" {
-		return &holdfast.Error{Code: holdfast.EINVALID, Param: "seconds", Message: "Missing required param: seconds."}
 	}
 	n, err := wholeSeconds(body.Seconds)
 	if err != nil {

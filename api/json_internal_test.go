@@ -10,7 +10,7 @@ import (
 
 func TestDecodeJSON(t *testing.T) {
 	type body struct {
-		Name  string `json:"name"`
+		Name  string `json:"name" required:"true"`
 		Count int    `json:"count"`
 	}
 	for _, c := range []struct {
@@ -18,6 +18,12 @@ func TestDecodeJSON(t *testing.T) {
 		optional                bool
 	}{
 		{"ok", `{"name":"a","count":2}`, "", "", false},
+		{"ok case-insensitive name", `{"Name":"a"}`, "", "", false},
+		{"missing required", `{"count":2}`, holdfast.EINVALID, "name", false},
+		{"null required", `{"name":null}`, holdfast.EINVALID, "name", false},
+		{"empty string is present", `{"name":""}`, "", "", false},
+		{"trailing data after unknown field", `{"a":1}}`, holdfast.EINVALID, "", false},
+		{"trailing value after unknown field", `{"a":1} {}`, holdfast.EINVALID, "", false},
 		{"malformed", `{"name":`, holdfast.EINVALID, "", false},
 		{"trailing data", `{"name":"a"}}`, holdfast.EINVALID, "", false},
 		{"two values", `{"name":"a"} {"name":"b"}`, holdfast.EINVALID, "", false},

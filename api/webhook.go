@@ -50,7 +50,7 @@ type webhookBody struct {
 func (b *webhookBody) validate(livemode, create bool) error {
 	if b.URL == nil {
 		if create {
-			return &holdfast.Error{Code: holdfast.EINVALID, Param: "url", Message: "Missing required param: url."}
+			return holdfast.MissingParam("url")
 		}
 	} else {
 		if len(*b.URL) > maxWebhookURL {

@@ -127,7 +127,7 @@ func CheckStep(steps []holdfast.CampaignStep, i int) error {
 		}
 	case holdfast.ActionEmail:
 		if st.Template == nil {
-			return &holdfast.Error{Code: holdfast.EINVALID, Param: at + ".template", Message: "Missing required param: " + at + ".template."}
+			return holdfast.MissingParam(at + ".template")
 		}
 		if err := mail.Validate(mail.Template{Subject: st.Template.Subject, Body: st.Template.Body}); err != nil {
 			if e, ok := holdfast.AsError(err); ok && e.Param != "" {
