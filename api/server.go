@@ -54,6 +54,8 @@ type Server struct {
 	version string
 	public  string
 	metrics *metrics
+	auth    *authCache
+	touches *keyTouches
 	extra   []Mount
 	quiet   map[string]bool
 	html404 http.Handler
@@ -99,7 +101,9 @@ func New(cfg Config) *Server {
 			s.quiet[m.Pattern] = true
 		}
 	}
-	s.metrics = newMetrics(reg)
+	s.metrics = newMetrics(reg, s.store)
+	s.auth = newAuthCache(s.store)
+	s.touches = newKeyTouches(s.store)
 	s.handler = s.routes()
 	return s
 }

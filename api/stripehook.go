@@ -33,7 +33,17 @@ func (s *Server) stripeHook(w http.ResponseWriter, r *http.Request) error {
 	}
 	outcome, err := s.svc.Stripe.HandleWebhook(r.Context(), chi.URLParam(r, "workspace_id"), body, r.Header.Get("Stripe-Signature"))
 	if err != nil {
+		switch holdfast.ErrorCode(err) {
+		case holdfast.EINVALID, holdfast.ETOOLARGE:
+			s.metrics.stripe.WithLabelValues("rejected").Inc()
+		default:
+			s.metrics.stripe.WithLabelValues("error").Inc()
+		}
 		return err
+	}
+	switch outcome {
+	case "processed", "duplicate", "ignored":
+		s.metrics.stripe.WithLabelValues(outcome).Inc()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"received": true, "outcome": outcome})
 	return nil

@@ -65,6 +65,7 @@ func (s *Store) insertKey(ctx context.Context, k *holdfast.APIKey, token string)
 	_, err := s.exec(ctx, `INSERT INTO api_keys (`+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.WorkspaceID, k.Mode.Livemode(), string(k.Kind), holdfast.HashToken(token), holdfast.TokenHint(token), k.Name,
 		joinScopes(k.Scopes), intPtr(k.RateLimit), microsPtr(k.ExpiresAt), nil, nil, nil, holdfast.Micros(k.CreatedAt))
+	s.authChanged()
 	return err
 }
 
@@ -127,6 +128,7 @@ func (s *Store) ListKeys(ctx context.Context, wsID string) ([]*holdfast.APIKey, 
 // RevokeKey revokes a key now. ENOTFOUND for an unknown id; revoking twice keeps the first time.
 func (s *Store) RevokeKey(ctx context.Context, id string, now time.Time) (*holdfast.APIKey, error) {
 	res, err := s.exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, holdfast.Micros(now), id)
+	s.authChanged()
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +174,7 @@ func (s *Store) RotateKey(ctx context.Context, id string, grace time.Duration, n
 		if _, err := s.exec(ctx, `UPDATE api_keys SET expires_at = ?, rotated_to = ? WHERE id = ?`, holdfast.Micros(exp), nk.ID, id); err != nil {
 			return err
 		}
+		s.authChanged()
 		o := rec.APIKey
 		o.ExpiresAt, o.RotatedTo = &exp, nk.ID
 		newKey, old = &nk, &o

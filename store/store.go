@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -49,6 +50,10 @@ type Store struct {
 	box *secretbox.Box
 
 	rebindCache sync.Map // query text → rebound text for PostgreSQL
+
+	// authGen counts changes to what authentication reads (keys,
+	// workspaces, test clocks) made through this Store; see AuthGeneration.
+	authGen atomic.Uint64
 }
 
 // Open connects to the database named by rawURL ("sqlite://path", "sqlite::memory:"

@@ -27,6 +27,7 @@ func (s *Store) AdvanceTestClock(ctx context.Context, wsID string, d time.Durati
 			d.Microseconds(), holdfast.Micros(now), wsID); err != nil {
 			return err
 		}
+		s.authChanged()
 		var us int64
 		if err := s.queryRow(ctx, `SELECT offset_us FROM test_clocks WHERE workspace_id = ?`, wsID).Scan(&us); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {

@@ -160,6 +160,7 @@ func (s *Store) UpdateWorkspace(ctx context.Context, id string, u WorkspaceUpdat
 		w.UpdatedAt = now.UTC()
 		_, err = s.exec(ctx, `UPDATE workspaces SET plan = ?, trial_ends_at = ?, ip_allowlist = ?, widget_secret_enc = ?, timezone = ?, updated_at = ? WHERE id = ?`,
 			string(w.Plan), microsPtr(w.TrialEndsAt), string(allow), s.seal(w.WidgetSecret), w.Timezone, holdfast.Micros(now), id)
+		s.authChanged()
 		out = w
 		return err
 	})
