@@ -113,7 +113,7 @@ func TestMetricsQueueFigures(t *testing.T) {
 		}
 		for i, o := range []string{"failed", "failed", "succeeded"} {
 			a := &holdfast.PaymentAttempt{ID: holdfast.NewID("pa_"), WorkspaceID: ws.ID, Payment: pay.ID, Initiator: "schedule",
-				State: store.AttemptDone, Outcome: o, IdempotencyKey: fmt.Sprintf("idem-%d", i), CreatedAt: now}
+				State: holdfast.AttemptDone, Outcome: o, IdempotencyKey: fmt.Sprintf("idem-%d", i), CreatedAt: now}
 			if err := st.InsertAttempt(ctx, a); err != nil {
 				t.Fatal(err)
 			}
