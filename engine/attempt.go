@@ -20,11 +20,20 @@ const IdempotencyKeyPrefix = "hf_att_"
 // crash between commit and the recorded answer re-drives the same key.
 func (e *Engine) beginAttempt(ctx context.Context, r *run, initiator string, card policy.Card) (*holdfast.PaymentAttempt, error) {
 	id := holdfast.NewID(holdfast.PrefixAttempt)
+	// The attempts on a card are begun one after another (see card.go); their
+	// times keep that order even when this transaction's clock reading is
+	// older than the card's last attempt (it waited for a lock, or a test
+	// clock runs a job at its due time), so "the card's last answer" is
+	// always the latest attempt.
+	at := r.now
+	if !at.After(r.cardLast) && !r.cardLast.IsZero() {
+		at = r.cardLast.Add(time.Microsecond)
+	}
 	a := &holdfast.PaymentAttempt{
 		ID: id, Object: "payment_attempt", Livemode: r.mode.Livemode(), WorkspaceID: r.pay.WorkspaceID, Payment: r.pay.ID,
 		Recovery: r.rs.ID, Customer: r.pay.Customer, Initiator: initiator, State: holdfast.AttemptStarted,
 		CardFingerprint: card.Fingerprint, CardBrand: card.Brand,
-		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: r.now,
+		IdempotencyKey: IdempotencyKeyPrefix + id[len(holdfast.PrefixAttempt):], CreatedAt: at,
 	}
 	if err := e.st.InsertAttempt(ctx, a); err != nil {
 		return nil, err
@@ -236,12 +245,23 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 		if err != nil {
 			return err
 		}
-		if pay.Status != holdfast.PaymentPending || pay.Recovery == "" {
-			return holdfast.Errorf(holdfast.ECONFLICT, "Payment %s is %s; only pending payments can be retried.", pay.ID, pay.Status)
+		if err := retryable(pay.ID, pay.Status, pay.Recovery, holdfast.RecoveryInFlight); err != nil {
+			return err
 		}
 		r, err := e.loadRun(ctx, pay.Recovery, now, true)
 		if err != nil {
 			return err
+		}
+		// Check again under the lock: the payment read above may be older
+		// than a retry (on any process) that has recovered it since.
+		if err := retryable(pay.ID, r.pay.Status, r.pay.Recovery, r.rs.Status); err != nil {
+			return err
+		}
+		card := currentCard(r.pay, r.cust)
+		if ok, err := e.lockCard(ctx, r, card); err != nil {
+			return err
+		} else if !ok {
+			return holdfast.Errorf(holdfast.ECONFLICT, "Another charge on this payment's card is in progress; retry in a moment.")
 		}
 		hist, atts, err := e.history(ctx, r)
 		if err != nil {
@@ -252,6 +272,9 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 				return holdfast.Errorf(holdfast.ECONFLICT, "A retry of payment %s is already in progress.", pay.ID)
 			}
 		}
+		if cardInFlight(hist, card) {
+			return holdfast.Errorf(holdfast.ECONFLICT, "Another charge on this payment's card is in progress; retry in a moment.")
+		}
 		in, err := e.planInput(ctx, r, hist, atts)
 		if err != nil {
 			return err
@@ -259,6 +282,7 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 		if err := policy.CheckNetworkLimits(now, in.Card, in.History); err != nil {
 			return err
 		}
+		r.cardLast = lastOnCard(hist, in.Card)
 		a, err := e.beginAttempt(ctx, r, holdfast.InitiatorManual, in.Card)
 		if err != nil {
 			return err
@@ -277,6 +301,18 @@ func (e *Engine) RetryPayment(ctx context.Context, wsID string, mode holdfast.Mo
 		e.Kick()
 	}
 	return e.paymentWithAttempts(ctx, wsID, mode, paymentID)
+}
+
+// retryable returns ECONFLICT unless a payment is pending with an in-flight
+// recovery.
+func retryable(id, status, recovery, recoveryStatus string) error {
+	if status != holdfast.PaymentPending || recovery == "" || recoveryStatus != holdfast.RecoveryInFlight {
+		if status == holdfast.PaymentPending {
+			status = "no longer in recovery"
+		}
+		return holdfast.Errorf(holdfast.ECONFLICT, "Payment %s is %s; only pending payments can be retried.", id, status)
+	}
+	return nil
 }
 
 // paymentWithAttempts reads a payment with its attempts, as GET /v1/payments/:id shows it.

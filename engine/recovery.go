@@ -34,6 +34,11 @@ type run struct {
 	// started are the requests of live attempts begun in this transaction,
 	// to send right after it commits.
 	started []PayRequest
+	// cards are the card locks this transaction holds (see lockCard);
+	// cardLast is when the card a retry is about to charge was last
+	// charged, so the new attempt is stamped after it.
+	cards    map[string]bool
+	cardLast time.Time
 }
 
 // loadRun locks a recovery and its payment and reads its customer.
@@ -89,6 +94,24 @@ func (e *Engine) advance(ctx context.Context, r *run) error {
 		r.rs.AwaitingCard = act.AwaitingCard
 		if act.At.After(r.now) {
 			return e.wait(ctx, r, act)
+		}
+		if act.Kind == actRetry || act.Kind == actCardRetry {
+			// A charge is begun only under its card's lock, with the history
+			// read after taking it (see lockCard).
+			if !r.holdsCard(in.Card) {
+				ok, err := e.lockCard(ctx, r, in.Card)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return e.waitForCard(ctx, r, act)
+				}
+				continue // plan again on the history as it is under the lock
+			}
+			if cardInFlight(hist, in.Card) {
+				return e.waitForCard(ctx, r, act)
+			}
+			r.cardLast = lastOnCard(hist, in.Card)
 		}
 		done, err := e.do(ctx, r, act, in)
 		if err != nil || done {
@@ -200,7 +223,8 @@ func (e *Engine) end(ctx context.Context, r *run, status, recoveredBy string) er
 	return err
 }
 
-// history reads, in one query, the attempts on the customer's payments over
+// history reads, in one query, the attempts on the customer's payments and
+// on the card a retry would charge (whoever's payment they were for) over
 // the network-limit window (and at least since the recovery opened), and
 // picks out this payment's own attempts.
 func (e *Engine) history(ctx context.Context, r *run) (hist, payAtts []holdfast.PaymentAttempt, err error) {
@@ -209,7 +233,7 @@ func (e *Engine) history(ctx context.Context, r *run) (hist, payAtts []holdfast.
 	if p.CreatedAt.Before(since) {
 		since = p.CreatedAt
 	}
-	hist, err = e.st.CustomerAttempts(ctx, p.WorkspaceID, r.mode, p.Customer, p.ID, since)
+	hist, err = e.st.CustomerAttempts(ctx, p.WorkspaceID, r.mode, p.Customer, p.ID, currentCard(p, r.cust).Fingerprint, since)
 	if err != nil {
 		return nil, nil, err
 	}

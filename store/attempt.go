@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"time"
 
 	"holdfast"
@@ -50,13 +52,43 @@ func (s *Store) GetAttempt(ctx context.Context, id string) (*holdfast.PaymentAtt
 
 // CustomerAttempts lists the attempts on a customer's payments since a time,
 // oldest first: the history the card-network limits are counted over. With
-// no customer (not mirrored yet) it lists the payment's attempts.
-func (s *Store) CustomerAttempts(ctx context.Context, wsID string, mode holdfast.Mode, customerID, paymentID string, since time.Time) ([]holdfast.PaymentAttempt, error) {
-	if customerID == "" {
-		return s.attemptsWhere(ctx, `payment_id = ? AND created_at >= ?`, paymentID, holdfast.Micros(since))
+// no customer (not mirrored yet) it lists the payment's attempts. When card
+// is set, the attempts of any payment of the workspace and mode on that card
+// (another customer sharing it) are included too: the networks count per card.
+func (s *Store) CustomerAttempts(ctx context.Context, wsID string, mode holdfast.Mode, customerID, paymentID, card string, since time.Time) ([]holdfast.PaymentAttempt, error) {
+	own, args := `payment_id = ?`, []any{paymentID}
+	if customerID != "" {
+		own, args = `customer_id = ?`, []any{customerID}
 	}
-	return s.attemptsWhere(ctx, `customer_id = ? AND workspace_id = ? AND livemode = ? AND created_at >= ?`,
-		customerID, wsID, mode.Livemode(), holdfast.Micros(since))
+	if card == "" {
+		return s.attemptsWhere(ctx, own+` AND workspace_id = ? AND livemode = ? AND created_at >= ?`,
+			append(args, wsID, mode.Livemode(), holdfast.Micros(since))...)
+	}
+	return s.attemptsWhere(ctx, `(`+own+` OR card_fingerprint = ?) AND workspace_id = ? AND livemode = ? AND created_at >= ?`,
+		append(args, card, wsID, mode.Livemode(), holdfast.Micros(since))...)
+}
+
+// LockCard takes the transaction's lock on one card (a workspace, mode and
+// card identity), without waiting: it reports false when another
+// transaction holds it. Every attempt on a card is begun under this lock, so
+// the card-network limits are checked against every attempt already made,
+// whichever process made it. On PostgreSQL it is a transaction-scoped
+// advisory lock (held until commit or rollback; no row is needed, and a
+// transaction may take it again); SQLite's immediate transactions already
+// serialize every writer, so there it always succeeds. It must run inside a
+// transaction.
+func (s *Store) LockCard(ctx context.Context, wsID string, mode holdfast.Mode, card string) (bool, error) {
+	if !s.InTransaction(ctx) {
+		return false, fmt.Errorf("store: LockCard outside a transaction")
+	}
+	if s.dialect != Postgres {
+		return true, nil
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "holdfast.card\x00%s\x00%t\x00%s", wsID, mode.Livemode(), card)
+	var ok bool
+	err := s.queryRow(ctx, `SELECT pg_try_advisory_xact_lock(?)`, int64(h.Sum64())).Scan(&ok)
+	return ok, err
 }
 
 // AttachAttemptsToCustomer gives a payment's attempts the customer the

@@ -126,7 +126,7 @@ func TestRecoveryWrites(t *testing.T) {
 		if ok, _ := s.CompleteAttempt(ctx, a, t0.Add(time.Hour)); ok {
 			t.Fatal("attempt completed twice")
 		}
-		hist, _ := s.CustomerAttempts(ctx, w.ID, mode, "", p.ID, t0)
+		hist, _ := s.CustomerAttempts(ctx, w.ID, mode, "", p.ID, "", t0)
 		if len(hist) != 1 || hist[0].State != holdfast.AttemptDone || hist[0].Outcome != holdfast.OutcomeFailed {
 			t.Fatalf("history = %+v", hist)
 		}

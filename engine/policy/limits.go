@@ -120,7 +120,11 @@ func lockout(card Card, history []Attempt) (Decline, bool) {
 		if a.Fingerprint != card.Fingerprint || a.Outcome == OutcomeRefused {
 			continue
 		}
-		if last == nil || a.At.After(last.At) {
+		// On a tie the never-retry answer wins: attempts are begun one at a
+		// time per card, so two at one instant can only be a coarse clock,
+		// and the safe reading is that the card is dead.
+		if last == nil || a.At.After(last.At) ||
+			(a.At.Equal(last.At) && a.Outcome == OutcomeFailed && Classify(a.Decline) == ClassNeverRetry) {
 			last = a
 		}
 	}
