@@ -52,7 +52,7 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	del, err := s.store.DeleteCustomer(r.Context(), p.Workspace.ID, p.Mode, c.ID, s.svc.Recovery, p.Clock.Now())
+	del, err := holdfast.DeleteCustomer(r.Context(), s.store, s.svc.Recovery, p.Workspace.ID, p.Mode, c.ID, p.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -93,10 +93,10 @@ func TestListCountersStayExact(t *testing.T) {
 			t.Fatal(err) // a tombstone row for a customer never seen
 		}
 		check("tombstones")
-		if _, err := s.DeleteCustomer(ctx, a.ID, holdfast.ModeTest, test[2].ID, nil, t0); err != nil {
+		if _, err := s.EraseCustomer(ctx, a.ID, holdfast.ModeTest, test[2].ID, t0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DeleteCustomer(ctx, a.ID, holdfast.ModeTest, test[2].ID, nil, t0); holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
+		if _, err := s.EraseCustomer(ctx, a.ID, holdfast.ModeTest, test[2].ID, t0); holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
 			t.Fatalf("second delete: %v", err)
 		}
 		check("erasure")

@@ -7,28 +7,16 @@ import (
 	"holdfast"
 )
 
-// DeletedCustomer is what DELETE /v1/customers/:id returns and what the
-// customer.deleted event carries: no personal data is left to show.
-type DeletedCustomer struct {
-	ID         string `json:"id"`
-	Object     string `json:"object"` // "customer"
-	Livemode   bool   `json:"livemode"`
-	ProviderID string `json:"provider_id"`
-	Deleted    bool   `json:"deleted"`
-}
-
-// DeleteCustomer erases a live customer's personal data (email, name,
+// EraseCustomer erases a live customer's personal data (email, name,
 // metadata, tags, and the addresses and texts of the dunning emails sent to
-// them, plus cancel-flow feedback) and marks the customer deleted; recov
-// (when not nil) ends its in-flight recoveries as abandoned; a
-// customer.deleted event is recorded. All of it commits in one transaction.
-// Payments and recoveries keep their amounts and outcomes (anonymous
-// aggregates), so stats do not change retroactively.
+// them, plus cancel-flow feedback) and marks the customer deleted. It is the
+// store's step of holdfast.DeleteCustomer, which also ends the customer's
+// recoveries and records customer.deleted in the same transaction.
 //
 // Returns ENOTFOUND when the customer does not exist in the workspace and
-// mode, or is already deleted (a second DELETE is a 404).
-func (s *Store) DeleteCustomer(ctx context.Context, wsID string, mode holdfast.Mode, id string, recov holdfast.RecoveryEvents, now time.Time) (*DeletedCustomer, error) {
-	var out *DeletedCustomer
+// mode, or is already deleted.
+func (s *Store) EraseCustomer(ctx context.Context, wsID string, mode holdfast.Mode, id string, now time.Time) (*holdfast.DeletedCustomer, error) {
+	var out *holdfast.DeletedCustomer
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		// The conditional UPDATE is the lock: of two concurrent deletes one
 		// changes the row and the other finds it already deleted.
@@ -56,14 +44,8 @@ func (s *Store) DeleteCustomer(ctx context.Context, wsID string, mode holdfast.M
 				return err
 			}
 		}
-		if recov != nil {
-			if err := recov.CustomerDeleted(ctx, wsID, mode, id, now); err != nil {
-				return err
-			}
-		}
-		out = &DeletedCustomer{ID: id, Object: "customer", Livemode: mode.Livemode(), ProviderID: providerID, Deleted: true}
-		_, err = s.RecordEvent(ctx, wsID, mode, holdfast.EventCustomerDeleted, id, out, now)
-		return err
+		out = &holdfast.DeletedCustomer{ID: id, Object: "customer", Livemode: mode.Livemode(), ProviderID: providerID, Deleted: true}
+		return nil
 	})
 	if err != nil {
 		return nil, err

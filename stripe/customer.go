@@ -134,7 +134,7 @@ func (c *call) notAFailingCard(ctx context.Context, customerID, pm string) (bool
 }
 
 // deleteCustomer erases a customer deleted at Stripe exactly like DELETE
-// /v1/customers/:id does (store.DeleteCustomer: personal data gone, in-flight
+// /v1/customers/:id does (holdfast.DeleteCustomer: personal data gone, in-flight
 // recoveries abandoned, customer.deleted recorded). A customer never mirrored
 // gets a tombstone instead, so a late customer.created cannot bring it back.
 func deleteCustomer(ctx context.Context, c *call) error {
@@ -156,7 +156,7 @@ func deleteCustomer(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.in.store.DeleteCustomer(ctx, c.ws, c.mode, cus.ID, eng, c.now)
+	_, err = holdfast.DeleteCustomer(ctx, c.in.store, eng, c.ws, c.mode, cus.ID, c.now)
 	return err
 }
 
