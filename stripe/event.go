@@ -3,6 +3,8 @@ package stripe
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v85/webhook"
@@ -34,12 +36,27 @@ type Event struct {
 var (
 	errNoSignature  = holdfast.Errorf(holdfast.EINVALID, "Missing Stripe-Signature header.")
 	errBadHeader    = holdfast.Errorf(holdfast.EINVALID, "Malformed Stripe-Signature header.")
-	errStale        = holdfast.Errorf(holdfast.EINVALID, "Stripe-Signature timestamp is outside the 5-minute tolerance.")
+	errStale        = holdfast.Errorf(holdfast.EINVALID, "Stripe-Signature timestamp is outside the 5-minute tolerance (too old, or in the future).")
 	errNoMatch      = holdfast.Errorf(holdfast.EINVALID, "No signature in Stripe-Signature matches this endpoint's signing secret.")
 	errBadPayload   = holdfast.Errorf(holdfast.EINVALID, "The webhook body is not a Stripe event.")
 	errModeMismatch = holdfast.Errorf(holdfast.EINVALID, "The event's livemode does not match the mode of the signing secret that verified it.")
 	errTooLarge     = holdfast.Errorf(holdfast.ETOOLARGE, "Request body exceeds the 1 MiB limit.")
 )
+
+// signedTooFarAhead reports whether any t= of a Stripe-Signature header lies
+// more than tolerance after now.
+func signedTooFarAhead(header string, now time.Time, tolerance time.Duration) bool {
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		if k != "t" {
+			continue
+		}
+		if t, err := strconv.ParseInt(v, 10, 64); err == nil && time.Unix(t, 0).Sub(now) > tolerance {
+			return true
+		}
+	}
+	return false
+}
 
 // verify checks the Stripe-Signature of payload against the workspace's test
 // and live signing secrets and parses the event. The secret that verifies it
@@ -64,6 +81,12 @@ func (in *Ingester) verify(ctx context.Context, wsID string, payload []byte, hea
 	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader):
 		return nil, "", errBadHeader
 	case errors.Is(err, webhook.ErrTooOld):
+		return nil, "", errStale
+	}
+	// stripe-go only refuses timestamps too far in the past; one from the
+	// future would stay replayable for as long as it is ahead, so the
+	// tolerance holds both ways.
+	if signedTooFarAhead(header, time.Now(), in.tolerance) {
 		return nil, "", errStale
 	}
 	secrets, err := in.secrets.get(ctx, in.store, wsID)

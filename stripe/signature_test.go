@@ -85,6 +85,9 @@ func TestWebhookSignature(t *testing.T) {
 				{"Tampered", h.ws, []byte(strings.Replace(string(testEv), "sig@example.com", "evil@example.com", 1)),
 					stripetest.Sign(testEv, testSecret, now), 400, "No signature"},
 				{"Stale", h.ws, testEv, stripetest.Sign(testEv, testSecret, now.Add(-6*time.Minute)), 400, "tolerance"},
+				{"FutureHour", h.ws, testEv, stripetest.Sign(testEv, testSecret, now.Add(time.Hour)), 400, "tolerance"},
+				{"FutureSixMinutes", h.ws, testEv, stripetest.Sign(testEv, testSecret, now.Add(6*time.Minute)), 400, "tolerance"},
+				{"FutureWithinTolerance", h.ws, cus(false), "", 200, ""},
 				{"TestEventLiveSecret", h.ws, testEv, stripetest.Sign(testEv, liveSecret, now), 400, "livemode"},
 				{"LiveEventTestSecret", h.ws, liveEv, stripetest.Sign(liveEv, testSecret, now), 400, "livemode"},
 				{"UnknownWorkspace", "ws_unknown", testEv, stripetest.Sign(testEv, testSecret, now), 400, "No signature"},
@@ -97,6 +100,10 @@ func TestWebhookSignature(t *testing.T) {
 				}
 				if tc.name == "Missing" {
 					tc.sig = ""
+				}
+				if tc.name == "FutureWithinTolerance" {
+					// Clocks drift both ways: a minute ahead is still accepted.
+					tc.sig = stripetest.Sign(tc.payload, testSecret, now.Add(time.Minute))
 				}
 			}
 			for _, tc := range cases {
