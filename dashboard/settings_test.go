@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +55,60 @@ func TestSetPasswordLink(t *testing.T) {
 			t.Fatalf("link reusable: %d", again.Status)
 		}
 		e.browser().login("new@example.com")
+	})
+}
+
+// TestSetPasswordLinkConcurrentUse: five submissions of one link at once
+// set the password once and open exactly one session.
+func TestSetPasswordLinkConcurrentUse(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		ws := e.Workspace("Acme")
+		link := dashboard.NewSetupLink("http://unused", time.Now())
+		u := &holdfast.User{WorkspaceID: ws.ID, Email: "race@example.com"}
+		if err := e.Store.CreateUser(ctx, u, "", link.TokenHash, link.ExpiresAt, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		path := strings.TrimPrefix(link.URL, "http://unused")
+		tok, _ := url.ParseQuery(strings.SplitN(path, "?", 2)[1])
+		const n = 5
+		forms := make([]url.Values, n)
+		browsers := make([]*browser, n)
+		for i := range n {
+			browsers[i] = e.browser()
+			forms[i] = url.Values{"token": {tok.Get("token")}, "password": {password}, "password_confirm": {password},
+				"csrf_token": {browsers[i].get(path).csrf(t)}}
+		}
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				statuses[i] = browsers[i].do("POST", "/dashboard/setup", forms[i]).Status
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ok := 0
+		for _, s := range statuses {
+			switch s {
+			case 303:
+				ok++
+			case 404:
+			default:
+				t.Fatalf("statuses %v: want one 303 and 404s", statuses)
+			}
+		}
+		var sessions int
+		if err := e.Store.Conn(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM dashboard_sessions WHERE user_id = ?`, u.ID).Scan(&sessions); err != nil {
+			t.Fatal(err)
+		}
+		if ok != 1 || sessions != 1 {
+			t.Fatalf("statuses %v, %d sessions: want exactly one use of the link and one session", statuses, sessions)
+		}
 	})
 }
 

@@ -54,7 +54,13 @@ func (d *Dashboard) setup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.store.SetUserPassword(ctx, u.ID, hash, now); err != nil {
+	// The link is burnt in the same statement that checks it, so two
+	// concurrent submissions of one link cannot both set a password and
+	// both get a session.
+	err = d.store.SetUserPasswordWithSetupToken(ctx, u.ID, holdfast.HashToken(tok), hash, now)
+	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
+		return holdfast.Errorf(holdfast.ENOTFOUND, "This link is invalid, expired or already used. Ask an administrator for a new one (holdfast user create).")
+	} else if err != nil {
 		return err
 	}
 	ws, err := d.store.GetWorkspace(ctx, u.WorkspaceID)

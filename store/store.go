@@ -73,6 +73,12 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
+		// The database holds customers' personal data and hashed secrets:
+		// create it readable by its owner only. SQLite gives the -wal and
+		// -shm files it creates later the database file's permissions.
+		if err := createPrivate(path); err != nil {
+			return nil, fmt.Errorf("create database file: %w", err)
+		}
 		// WAL lets readers run beside the single writer; busy_timeout waits for
 		// the writer instead of failing; _txlock=immediate takes the write lock
 		// at BEGIN so two writers never deadlock upgrading read locks.
@@ -105,6 +111,19 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		return &Store{db: db, dialect: Postgres}, nil
 	}
 	return nil, holdfast.Errorf(holdfast.EVALIDATION, "unsupported database url %q (want sqlite://PATH or postgres://…)", rawURL)
+}
+
+// createPrivate creates path empty with mode 0600 unless it exists; an
+// existing file keeps its permissions (the operator may have chosen them).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Migrate applies every embedded migration that has not run yet.

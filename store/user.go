@@ -116,6 +116,28 @@ func (s *Store) SetUserPassword(ctx context.Context, id, passwordHash string, no
 	})
 }
 
+// SetUserPasswordWithSetupToken uses a set-password link: in one statement
+// it stores the new password hash and burns the link, but only while the
+// link (tokenHash, unexpired) still belongs to user id, so of several
+// concurrent uses of one link exactly one succeeds. It signs the user out
+// everywhere like SetUserPassword. ENOTFOUND when the link is unknown, used,
+// expired or not this user's.
+func (s *Store) SetUserPasswordWithSetupToken(ctx context.Context, id, tokenHash, passwordHash string, now time.Time) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.exec(ctx, `UPDATE users SET password_hash = ?, setup_token_hash = NULL, setup_expires_at = NULL, updated_at = ?
+			WHERE id = ? AND setup_token_hash = ? AND setup_expires_at > ?`,
+			passwordHash, holdfast.Micros(now), id, tokenHash, holdfast.Micros(now))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return holdfast.NotFound("password link", "")
+		}
+		_, err = s.exec(ctx, `DELETE FROM dashboard_sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
 // SetUserSetupToken issues a new set-password link for a user (replacing
 // any earlier one). ENOTFOUND for an unknown user.
 func (s *Store) SetUserSetupToken(ctx context.Context, id, tokenHash string, expires, now time.Time) error {
