@@ -42,3 +42,13 @@ func TestUnknownPathsAndFavicon(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginPageSaysHowToReset: the sign-in page tells a user who forgot
+// their password (or lost their link) what the administrator runs.
+func TestLoginPageSaysHowToReset(t *testing.T) {
+	e := newEnv(t, "sqlite", nil)
+	p := e.browser().get("/dashboard/login")
+	if p.Status != 200 || !strings.Contains(p.Body, "Forgot your password") || !strings.Contains(p.Body, "holdfast user reset --email") {
+		t.Fatalf("login page: %d %.2000s", p.Status, p.Body)
+	}
+}

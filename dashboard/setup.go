@@ -6,7 +6,7 @@ import (
 	"holdfast"
 )
 
-// The set-password page is where `holdfast user create` links point: a
+// The set-password page is where `holdfast user create` and `user reset` links point: a
 // one-time token (stored hashed) lets a new user choose a password, which
 // also signs them in.
 
@@ -20,7 +20,7 @@ func (d *Dashboard) setupPage(w http.ResponseWriter, r *http.Request) error {
 	tok := r.URL.Query().Get("token")
 	u, err := d.store.UserBySetupToken(r.Context(), holdfast.HashToken(tok), d.clock.Now())
 	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
-		return holdfast.Errorf(holdfast.ENOTFOUND, "This link is invalid, expired or already used. Ask an administrator for a new one (holdfast user create).")
+		return holdfast.Errorf(holdfast.ENOTFOUND, "This link is invalid, expired or already used. Ask an administrator for a new one (holdfast user reset --email YOUR-EMAIL).")
 	} else if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (d *Dashboard) setup(w http.ResponseWriter, r *http.Request) error {
 	tok := r.PostFormValue("token")
 	u, err := d.store.UserBySetupToken(ctx, holdfast.HashToken(tok), now)
 	if holdfast.ErrorCode(err) == holdfast.ENOTFOUND {
-		return holdfast.Errorf(holdfast.ENOTFOUND, "This link is invalid, expired or already used. Ask an administrator for a new one (holdfast user create).")
+		return holdfast.Errorf(holdfast.ENOTFOUND, "This link is invalid, expired or already used. Ask an administrator for a new one (holdfast user reset --email YOUR-EMAIL).")
 	} else if err != nil {
 		return err
 	}

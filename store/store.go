@@ -60,11 +60,8 @@ type Store struct {
 // is not supported on purpose, "postgres://…") without migrating.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
 	switch {
-	case strings.HasPrefix(rawURL, "sqlite://"), strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:"), "file:")
-		if i := strings.IndexByte(path, '?'); i >= 0 {
-			path = path[:i]
-		}
+	case isSQLiteURL(rawURL):
+		path, _ := SQLitePath(rawURL)
 		if path == "" {
 			return nil, holdfast.Errorf(holdfast.EVALIDATION, "database url %q has no file path", rawURL)
 		}
@@ -124,6 +121,38 @@ func createPrivate(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+func isSQLiteURL(rawURL string) bool {
+	return strings.HasPrefix(rawURL, "sqlite://") || strings.HasPrefix(rawURL, "sqlite:") || strings.HasPrefix(rawURL, "file:")
+}
+
+// SQLitePath returns the file path of an SQLite database URL
+// (sqlite://PATH, sqlite:PATH or file:PATH, query ignored); ok is false for
+// other databases.
+func SQLitePath(rawURL string) (path string, ok bool) {
+	if !isSQLiteURL(rawURL) {
+		return "", false
+	}
+	path = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path, true
+}
+
+// Initialized reports whether the database already holds Holdfast's tables
+// (admin commands refuse to start a new database by accident).
+func (s *Store) Initialized(ctx context.Context) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'workspaces'`
+	if s.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM (SELECT to_regclass('workspaces') AS t) x WHERE t IS NOT NULL`
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
 }
 
 // Migrate applies every embedded migration that has not run yet.

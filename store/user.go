@@ -152,6 +152,24 @@ func (s *Store) SetUserSetupToken(ctx context.Context, id, tokenHash string, exp
 	return nil
 }
 
+// ResetUserPassword is an administrator's reset: the password is cleared,
+// every session of the user ends, and a new set-password link (replacing
+// any earlier one) is the only way back in. ENOTFOUND for an unknown user.
+func (s *Store) ResetUserPassword(ctx context.Context, id, tokenHash string, expires, now time.Time) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		res, err := s.exec(ctx, `UPDATE users SET password_hash = '', setup_token_hash = ?, setup_expires_at = ?, updated_at = ? WHERE id = ?`,
+			tokenHash, holdfast.Micros(expires), holdfast.Micros(now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return holdfast.NotFound("user", id)
+		}
+		_, err = s.exec(ctx, `DELETE FROM dashboard_sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
 // RecordUserLogin remembers a successful sign-in.
 func (s *Store) RecordUserLogin(ctx context.Context, id string, now time.Time) error {
 	_, err := s.exec(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, holdfast.Micros(now), id)

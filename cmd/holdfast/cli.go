@@ -38,6 +38,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	root   *cli
+	// db names the database a command opened (for "not found" messages).
+	db string
 }
 
 // configFlags are the flags that may also come from HOLDFAST_* variables;
@@ -99,7 +101,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	e := &env{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr, root: &root}
 	if err := kctx.Run(e); err != nil {
-		fmt.Fprintln(stderr, "holdfast: error:", oneLine(err))
+		msg := oneLine(err)
+		// "No such workspace" may just mean the wrong database: say which one.
+		if holdfast.ErrorCode(err) == holdfast.ENOTFOUND && e.db != "" && !strings.Contains(msg, e.db) {
+			msg += " (database " + e.db + ")"
+		}
+		fmt.Fprintln(stderr, "holdfast: error:", msg)
 		return 1
 	}
 	return 0

@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"holdfast"
@@ -12,12 +17,60 @@ import (
 	"holdfast/store"
 )
 
-// openStore opens and migrates the configured database and installs the secret
-// box: HOLDFAST_SECRET_KEY, else (SQLite only) the key file beside the database.
+// openStore opens an existing Holdfast database for an admin command: it
+// refuses to create one (a command run from the wrong directory must not
+// leave an empty holdfast.db behind) and names the database it looked at.
 func (e *env) openStore(ctx context.Context) (*store.Store, error) {
+	return e.open(ctx, false)
+}
+
+// createStore opens the configured database, creating and migrating it if
+// needed (serve, migrate, workspace create).
+func (e *env) createStore(ctx context.Context) (*store.Store, error) {
+	return e.open(ctx, true)
+}
+
+// dbLabel names the configured database for messages: the absolute file of
+// an SQLite database, or the PostgreSQL URL without its password.
+func (e *env) dbLabel() string {
+	raw := e.root.DatabaseURL
+	if path, ok := store.SQLitePath(raw); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		return "sqlite://" + path
+	}
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return raw
+}
+
+// open opens and migrates the configured database and installs the secret
+// box: HOLDFAST_SECRET_KEY, else (SQLite only) the key file beside the database.
+func (e *env) open(ctx context.Context, create bool) (*store.Store, error) {
+	e.db = e.dbLabel()
+	missing := holdfast.Errorf(holdfast.ENOTFOUND, "no Holdfast database at %s; this command does not create one. "+
+		"Set HOLDFAST_DATABASE_URL (or --database-url) to your database, or start one with holdfast serve or holdfast workspace create", e.db)
+	if path, ok := store.SQLitePath(e.root.DatabaseURL); ok && !create && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, missing
+		}
+	}
 	s, err := store.Open(ctx, e.root.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if !create {
+		ok, err := s.Initialized(ctx)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		if !ok {
+			s.Close()
+			return nil, missing
+		}
 	}
 	key := e.root.SecretKey
 	if key == "" {
@@ -75,7 +128,7 @@ func parsePrefixes(s string) ([]netip.Prefix, error) {
 type migrateCmd struct{}
 
 func (migrateCmd) Run(e *env) error {
-	s, err := e.openStore(e.ctx)
+	s, err := e.createStore(e.ctx)
 	if err != nil {
 		return err
 	}

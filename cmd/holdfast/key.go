@@ -101,25 +101,30 @@ func (c *keyListCmd) Run(e *env) error {
 		return printJSON(e.stdout, map[string]any{"data": data})
 	}
 	if len(keys) == 0 {
-		fmt.Fprintln(e.stdout, "no keys")
+		fmt.Fprintf(e.stdout, "no keys in workspace %s (create one with holdfast key create --workspace %s --mode test)\n", c.Workspace, c.Workspace)
+		return nil
 	}
+	rows := make([][]string, 0, len(keys))
 	for _, k := range keys {
 		state := "active"
 		switch {
-		case k.RevokedAt != nil:
+		case k.RevokedAt != nil && !k.RevokedAt.After(time.Now()):
 			state = "revoked"
+		case k.RevokedAt != nil:
+			state = "until " + k.RevokedAt.UTC().Format("2006-01-02 15:04") // rotated, in its grace period
 		case k.ExpiresAt != nil && !k.ExpiresAt.After(time.Now()):
 			state = "expired"
 		case k.ExpiresAt != nil:
-			state = "expires " + k.ExpiresAt.Format(time.RFC3339)
+			state = "expires " + k.ExpiresAt.UTC().Format("2006-01-02 15:04")
 		}
 		scopes := make([]string, len(k.Scopes))
 		for i, s := range k.Scopes {
 			scopes[i] = string(s)
 		}
-		fmt.Fprintf(e.stdout, "%s  %-4s  %-11s  %-22s  %s  %s\n", k.ID, k.Mode, k.Kind, strings.Join(scopes, ","), k.Hint, state)
+		rows = append(rows, []string{k.ID, k.Name, string(k.Mode), string(k.Kind), strings.Join(scopes, ","), k.Hint, state,
+			ago(k.LastUsedAt), k.CreatedAt.UTC().Format("2006-01-02 15:04")})
 	}
-	return nil
+	return printTable(e.stdout, []string{"ID", "NAME", "MODE", "KIND", "SCOPES", "TOKEN", "STATE", "LAST USED (UTC)", "CREATED (UTC)"}, rows)
 }
 
 type keyRevokeCmd struct {

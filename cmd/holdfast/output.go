@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"holdfast"
@@ -77,4 +79,28 @@ func printKey(out io.Writer, k *holdfast.APIKey) {
 	if k.RevokedAt != nil {
 		fmt.Fprintf(out, "revoked_at: %s\n", k.RevokedAt.Format(time.RFC3339))
 	}
+}
+
+// printTable writes a plain-text listing: a header row and aligned columns
+// (two spaces apart), so every list the CLI prints reads the same way.
+// Empty cells print as "-".
+func printTable(out io.Writer, header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = cmp.Or(strings.ReplaceAll(c, "\t", " "), "-")
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
+}
+
+// ago renders an optional time for a table cell: RFC 3339 UTC, or "never".
+func ago(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
 }

@@ -84,7 +84,7 @@ func (c *serveCmd) Run(e *env) error {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 
-	st, err := e.openStore(ctx)
+	st, err := e.createStore(ctx)
 	if err != nil {
 		return err
 	}

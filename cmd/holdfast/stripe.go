@@ -21,7 +21,8 @@ type stripeSyncCmd struct {
 	Mode          string `required:"" enum:"live,test" help:"live or test: which of the workspace's Stripe API keys to use."`
 	JSON          bool   `name:"json" help:"Print a JSON summary to stdout."`
 	StripeAPIBase string `name:"stripe-api-base" help:"Stripe API base URL without /v1 (env HOLDFAST_STRIPE_API_BASE)." default:"https://api.stripe.com"`
-	PublicURL     string `name:"public-url" help:"Public base URL for links in emails the engine sends for backfilled failures (env HOLDFAST_PUBLIC_URL)." default:"http://127.0.0.1:8080"`
+	PublicURL     string `name:"public-url" help:"Public base URL for links in emails the engine sends for backfilled failures (env HOLDFAST_PUBLIC_URL); defaults to http://ADDR like serve."`
+	Addr          string `name:"addr" help:"The server's listen address, the links' base without --public-url (env HOLDFAST_ADDR)." default:"127.0.0.1:8080"`
 	SMTPURL       string `name:"smtp-url" help:"SMTP server for those emails (env HOLDFAST_SMTP_URL)."`
 	MailFrom      string `name:"mail-from" help:"From address of those emails (env HOLDFAST_MAIL_FROM)." default:"Holdfast <billing@localhost>"`
 }
@@ -33,7 +34,8 @@ type stripeSyncCmd struct {
 // any background worker.
 func (c *stripeSyncCmd) Run(e *env) error {
 	mode, _ := holdfast.ParseMode(c.Mode)
-	for _, err := range []error{checkBaseURL("--stripe-api-base", c.StripeAPIBase), checkBaseURL("--public-url", c.PublicURL), checkMail(c.SMTPURL, c.MailFrom)} {
+	publicURL, err := linkBase(c.PublicURL, c.Addr)
+	for _, err := range []error{checkBaseURL("--stripe-api-base", c.StripeAPIBase), err, checkMail(c.SMTPURL, c.MailFrom)} {
 		if err != nil {
 			return err
 		}
@@ -47,7 +49,7 @@ func (c *stripeSyncCmd) Run(e *env) error {
 		return err
 	}
 	log := e.logger()
-	cfg := &serveConfig{Addr: "127.0.0.1:8080", StripeAPIBase: c.StripeAPIBase, PublicURL: c.PublicURL, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom}
+	cfg := &serveConfig{Addr: c.Addr, StripeAPIBase: c.StripeAPIBase, PublicURL: publicURL, SMTPURL: c.SMTPURL, MailFrom: c.MailFrom}
 	w, err := wire(e.ctx, e, st, cfg, holdfast.RealClock{}, log, prometheus.NewRegistry())
 	if err != nil {
 		return err

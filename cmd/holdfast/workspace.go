@@ -43,7 +43,7 @@ func (c *workspaceCreateCmd) Run(e *env) error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return holdfast.Errorf(holdfast.EVALIDATION, "unknown time zone %q", c.Timezone)
 	}
-	s, err := e.openStore(e.ctx)
+	s, err := e.createStore(e.ctx)
 	if err != nil {
 		return err
 	}
