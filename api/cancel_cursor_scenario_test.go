@@ -10,8 +10,9 @@ import (
 	"holdfast/api"
 	"holdfast/api/apitest"
 	"holdfast/cancelflow"
-	"holdfast/cancelflow/stripefake"
 	"holdfast/engine"
+	"holdfast/stripe"
+	"holdfast/stripe/stripetest"
 )
 
 // TestCancelSessionHandWrittenCursor opens test-mode sessions an hour of
@@ -20,7 +21,7 @@ import (
 // precision, UTC or with an offset. Exactly the strictly older sessions come
 // back, newest first.
 func TestCancelSessionHandWrittenCursor(t *testing.T) {
-	fake := stripefake.New(t, fakeStripeKey)
+	fake := stripetest.NewWithKey(t, fakeStripeKey)
 	zero := int64(0)
 	var eng *engine.Engine
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
@@ -96,7 +97,7 @@ func TestCancelSessionHandWrittenCursor(t *testing.T) {
 			{name: "ErrNoZone", path: list + hour2.Format("2006-01-02T15:04:05"), token: read, status: 400, code: "invalid_param"},
 		})
 	}, withEngine(&eng, nil), func(c *api.Config) {
-		c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, StripeAPIBase: fake.URL, StripeMaxRetries: &zero,
-			Logger: slog.New(slog.DiscardHandler)})
+		c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, Live: stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero,
+			Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})
 	})
 }

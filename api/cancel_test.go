@@ -12,8 +12,9 @@ import (
 	"holdfast/api"
 	"holdfast/api/apitest"
 	"holdfast/cancelflow"
-	"holdfast/cancelflow/stripefake"
 	"holdfast/store"
+	"holdfast/stripe"
+	"holdfast/stripe/stripetest"
 )
 
 const fakeStripeKey = "sk_live_fake_cancel"
@@ -23,14 +24,14 @@ const fakeStripeKey = "sk_live_fake_cancel"
 type cancelEnv struct {
 	*apitest.Env
 	ws     *holdfast.Workspace
-	stripe *stripefake.Server
+	stripe *stripetest.Server
 	pub    map[holdfast.Mode]string // publishable keys
 	read   map[holdfast.Mode]string // secret keys with read
 	write  map[holdfast.Mode]string // secret keys with read+write
 }
 
 func eachCancel(t *testing.T, fn func(t *testing.T, e *cancelEnv)) {
-	fake := stripefake.New(t, fakeStripeKey)
+	fake := stripetest.NewWithKey(t, fakeStripeKey)
 	zero := int64(0)
 	apitest.Each(t, func(t *testing.T, env *apitest.Env) {
 		e := &cancelEnv{Env: env, stripe: fake, pub: map[holdfast.Mode]string{}, read: map[holdfast.Mode]string{}, write: map[holdfast.Mode]string{}}
@@ -45,8 +46,8 @@ func eachCancel(t *testing.T, fn func(t *testing.T, e *cancelEnv)) {
 		}
 		fn(t, e)
 	}, func(c *api.Config) {
-		c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, StripeAPIBase: fake.URL, StripeMaxRetries: &zero,
-			Logger: slog.New(slog.DiscardHandler)})
+		c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, Live: stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero,
+			Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})
 	})
 }
 
@@ -426,12 +427,12 @@ func TestCancelSessionLiveStripe(t *testing.T) {
 	eachCancel(t, func(t *testing.T, e *cancelEnv) {
 		live := holdfast.ModeLive
 		sub := "sub_live_" + strings.ToLower(holdfast.RandomBase62(6)) // the fake is shared by both databases
-		e.stripe.AddSubscription(stripefake.Subscription{ID: sub, Customer: "cus_live", ItemID: "si_1", Price: "price_pro"})
+		e.stripe.AddSubscriptionState(stripetest.SubscriptionState{ID: sub, Customer: "cus_live", ItemID: "si_1", Price: "price_pro"})
 		s := e.start(live, "cus_live", sub)
 		id := s["id"].(string)
 		wantStatus(t, e.post(live, id, "respond", `{"reason":"not_using"}`), 200, "")
 
-		e.stripe.FailNext(stripefake.Failure{Status: 400, Type: "invalid_request_error", Message: "Subscriptions in trial cannot be paused."})
+		e.stripe.FailNext(stripetest.Failure{Status: 400, Type: "invalid_request_error", Message: "Subscriptions in trial cannot be paused."})
 		r := e.post(live, id, "accept", nil)
 		wantStatus(t, r, 409, "state_conflict")
 		if msg, _ := r.ErrorField("message").(string); !strings.Contains(msg, "cannot be paused") {
@@ -446,7 +447,7 @@ func TestCancelSessionLiveStripe(t *testing.T) {
 		if r.JSON["outcome"] != "saved_pause" {
 			t.Fatalf("accept: %s", r.Body)
 		}
-		if st := e.stripe.Subscription(sub); st.PauseBehavior != "void" || st.PauseResumesAt == "" {
+		if st := e.stripe.SubscriptionState(sub); st.PauseBehavior != "void" || st.PauseResumesAt == "" {
 			t.Fatalf("pause not applied at Stripe: %+v", st)
 		}
 		applied := r.JSON["applied"].(map[string]any)

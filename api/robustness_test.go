@@ -17,7 +17,6 @@ import (
 	"holdfast/api"
 	"holdfast/api/apitest"
 	"holdfast/cancelflow"
-	"holdfast/cancelflow/stripefake"
 	"holdfast/engine"
 	"holdfast/store"
 	"holdfast/stripe"
@@ -182,13 +181,13 @@ func robustWebhook(fx *robustFixture) any {
 
 // withRobustServices wires every service the routes use: engine, Stripe
 // ingester, cancel flow (against a fake Stripe) and the webhook worker.
-func withRobustServices(eng **engine.Engine, fake *stripefake.Server) []func(*api.Config) {
+func withRobustServices(eng **engine.Engine, fake *stripetest.Server) []func(*api.Config) {
 	zero := int64(0)
 	return []func(*api.Config){
 		func(c *api.Config) {
 			withEngine(eng, nil)(c)
 			c.Services.Stripe = stripe.NewIngester(stripe.Config{Store: c.Store, Events: *eng, Logger: slog.New(slog.DiscardHandler)})
-			c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, StripeAPIBase: fake.URL, StripeMaxRetries: &zero, Logger: slog.New(slog.DiscardHandler)})
+			c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, Live: stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero, Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})
 			c.Services.Webhooks = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler)})
 		},
 	}
@@ -607,7 +606,7 @@ func (w *robustWalker) walkStripeHook() {
 // parameters and bodies, with a test key holding every scope and a live key.
 func TestRobustnessEveryRoute(t *testing.T) {
 	var eng *engine.Engine
-	fake := stripefake.New(t, fakeStripeKey)
+	fake := stripetest.NewWithKey(t, fakeStripeKey)
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		// The backends walk side by side: PostgreSQL mostly waits on round trips.
 		t.Parallel()

@@ -8,9 +8,10 @@ import (
 
 	"holdfast"
 	"holdfast/cancelflow"
-	"holdfast/cancelflow/stripefake"
 	"holdfast/store"
 	"holdfast/store/storetest"
+	"holdfast/stripe"
+	"holdfast/stripe/stripetest"
 )
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -23,7 +24,7 @@ type env struct {
 	ctx    context.Context
 	st     *store.Store
 	svc    *cancelflow.Service
-	stripe *stripefake.Server
+	stripe *stripetest.Server
 	ws     *holdfast.Workspace
 }
 
@@ -38,10 +39,10 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
 	ctx := context.Background()
-	fake := stripefake.New(t, stripeKey)
+	fake := stripetest.NewWithKey(t, stripeKey)
 	zero := int64(0)
 	e := &env{t: t, ctx: ctx, st: st, stripe: fake,
-		svc: cancelflow.New(cancelflow.Config{Store: st, StripeAPIBase: fake.URL, StripeMaxRetries: &zero, Logger: slog.New(slog.DiscardHandler)})}
+		svc: cancelflow.New(cancelflow.Config{Store: st, Live: stripe.NewProvider(stripe.ProviderConfig{Store: st, APIBase: fake.URL, MaxNetworkRetries: &zero, Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})}
 	e.ws = &holdfast.Workspace{Name: "Acme"}
 	if err := st.CreateWorkspace(ctx, e.ws, t0); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"holdfast"
@@ -13,16 +12,12 @@ import (
 
 // Config configures a Service. Zero values get defaults.
 type Config struct {
-	Store *store.Store
-	// StripeAPIBase is Stripe's API origin without /v1 (HOLDFAST_STRIPE_API_BASE).
-	StripeAPIBase string
-	// HTTPClient carries live Stripe calls; default has a 30 s timeout.
-	HTTPClient *http.Client
-	// StripeMaxRetries is stripe-go's network retry count (default 2; tests use 0).
-	StripeMaxRetries *int64
-	Logger           *slog.Logger
-	// Live and Test replace the mode's applier (tests); by default live
-	// mode calls Stripe and test mode simulates.
+	Store  *store.Store
+	Logger *slog.Logger
+	// Live and Test carry out outcomes per mode: cmd/holdfast wires
+	// package stripe's Provider (live) and stripe.SimulatedApplier (test).
+	// A mode without one refuses to apply (ECONFLICT; the session stays in
+	// progress).
 	Live, Test Applier
 }
 
@@ -38,18 +33,10 @@ func New(cfg Config) *Service {
 	log := cmp.Or(cfg.Logger, slog.Default())
 	s := &Service{st: cfg.Store, live: cfg.Live, test: cfg.Test, log: log}
 	if s.live == nil {
-		hc := cfg.HTTPClient
-		if hc == nil {
-			hc = &http.Client{Timeout: 30 * time.Second}
-		}
-		retries := int64(2)
-		if cfg.StripeMaxRetries != nil {
-			retries = *cfg.StripeMaxRetries
-		}
-		s.live = NewStripeApplier(cfg.Store, cmp.Or(cfg.StripeAPIBase, "https://api.stripe.com"), hc, retries, log)
+		s.live = noApplier{holdfast.ModeLive}
 	}
 	if s.test == nil {
-		s.test = simApplier{}
+		s.test = noApplier{holdfast.ModeTest}
 	}
 	return s
 }

@@ -10,8 +10,9 @@ import (
 
 	"holdfast"
 	"holdfast/cancelflow"
-	"holdfast/cancelflow/stripefake"
 	"holdfast/store"
+	"holdfast/stripe"
+	"holdfast/stripe/stripetest"
 )
 
 const live = holdfast.ModeLive
@@ -19,7 +20,7 @@ const live = holdfast.ModeLive
 // liveSession starts and responds a live session for a subscription the fake knows.
 func liveSession(t *testing.T, e *env, sub, reason string) *holdfast.CancelSession {
 	t.Helper()
-	e.stripe.AddSubscription(stripefake.Subscription{ID: sub, Customer: "cus_" + sub, ItemID: "si_" + sub, Price: "price_pro"})
+	e.stripe.AddSubscriptionState(stripetest.SubscriptionState{ID: sub, Customer: "cus_" + sub, ItemID: "si_" + sub, Price: "price_pro"})
 	cs := e.start(live, t0, "cus_"+sub, sub)
 	if reason != "" {
 		e.respond(live, t0.Add(time.Minute), cs.ID, reason)
@@ -29,7 +30,7 @@ func liveSession(t *testing.T, e *env, sub, reason string) *holdfast.CancelSessi
 
 // checkRecorded asserts the session's recorded actions are exactly the
 // mutations the fake received, idempotency keys included.
-func checkRecorded(t *testing.T, cs *holdfast.CancelSession, got []stripefake.Request) {
+func checkRecorded(t *testing.T, cs *holdfast.CancelSession, got []stripetest.Request) {
 	t.Helper()
 	if cs.Applied == nil || cs.Applied.Provider != "stripe" || len(cs.Applied.Actions) != len(got) {
 		t.Fatalf("recorded %+v, fake saw %d mutations", cs.Applied, len(got))
@@ -59,25 +60,25 @@ func TestStripeApplierOffers(t *testing.T) {
 			reason  string
 			cancel  bool
 			outcome string
-			check   func(t *testing.T, s stripefake.Subscription)
+			check   func(t *testing.T, s stripetest.SubscriptionState)
 		}{
-			{"Pause", "break", false, "saved_pause", func(t *testing.T, s stripefake.Subscription) {
+			{"Pause", "break", false, "saved_pause", func(t *testing.T, s stripetest.SubscriptionState) {
 				want := t0.Add(time.Minute).AddDate(0, 3, 0).Unix()
 				if s.PauseBehavior != "void" || s.PauseResumesAt != itoa64(want) {
 					t.Fatalf("pause: %+v", s)
 				}
 			}},
-			{"Discount", "price", false, "saved_discount", func(t *testing.T, s stripefake.Subscription) {
+			{"Discount", "price", false, "saved_discount", func(t *testing.T, s stripetest.SubscriptionState) {
 				if s.Coupon != "SAVE20" {
 					t.Fatalf("coupon: %+v", s)
 				}
 			}},
-			{"Downgrade", "cheap", false, "saved_downgrade", func(t *testing.T, s stripefake.Subscription) {
+			{"Downgrade", "cheap", false, "saved_downgrade", func(t *testing.T, s stripetest.SubscriptionState) {
 				if s.Price != "price_basic" || s.Proration != "create_prorations" {
 					t.Fatalf("downgrade: %+v", s)
 				}
 			}},
-			{"Cancel", "none", true, "canceled", func(t *testing.T, s stripefake.Subscription) {
+			{"Cancel", "none", true, "canceled", func(t *testing.T, s stripetest.SubscriptionState) {
 				if !s.CancelAtPeriodEnd {
 					t.Fatalf("cancel: %+v", s)
 				}
@@ -99,7 +100,7 @@ func TestStripeApplierOffers(t *testing.T) {
 				if *cs.Outcome != tc.outcome {
 					t.Fatalf("outcome %s", *cs.Outcome)
 				}
-				tc.check(t, e.stripe.Subscription(sub))
+				tc.check(t, e.stripe.SubscriptionState(sub))
 				checkRecorded(t, cs, e.stripe.Mutations()[before:])
 			})
 		}
@@ -112,7 +113,7 @@ func TestStripeApplierGeneratedCoupon(t *testing.T) {
 		f.Reasons[1].Offer.CouponID = ""
 		f.DiscountCooldownDays = 0
 		e.setFlow(live, f)
-		coupon := cancelflow.GeneratedCouponID(20, 2)
+		coupon := stripe.GeneratedCouponID(20, 2)
 		for i, sub := range []string{"sub_c1", "sub_c2"} {
 			cs := liveSession(t, e, sub, "price")
 			before := len(e.stripe.Mutations())
@@ -120,7 +121,7 @@ func TestStripeApplierGeneratedCoupon(t *testing.T) {
 			if err != nil {
 				t.Fatalf("session %d: %v", i, err)
 			}
-			if s := e.stripe.Subscription(sub); s.Coupon != coupon {
+			if s := e.stripe.SubscriptionState(sub); s.Coupon != coupon {
 				t.Fatalf("session %d: coupon %q", i, s.Coupon)
 			}
 			sent := e.stripe.Mutations()[before:]
@@ -138,7 +139,7 @@ func TestStripeApplierFailures(t *testing.T) {
 		e.setFlow(live, fullFlow())
 		t.Run("ProviderErrorLeavesSessionInProgress", func(t *testing.T) {
 			cs := liveSession(t, e, "sub_fail", "break")
-			e.stripe.FailNext(stripefake.Failure{Status: 402, Type: "invalid_request_error", Message: "This subscription cannot be paused."})
+			e.stripe.FailNext(stripetest.Failure{Status: 402, Type: "invalid_request_error", Message: "This subscription cannot be paused."})
 			_, err := e.svc.Accept(e.ctx, e.ws.ID, live, t0.Add(2*time.Minute), cs.ID, 0)
 			wantCode(t, err, holdfast.ECONFLICT)
 			if !strings.Contains(err.Error(), "cannot be paused") || !strings.Contains(err.Error(), "still in progress") {
@@ -164,7 +165,7 @@ func TestStripeApplierFailures(t *testing.T) {
 		})
 		t.Run("ServerErrorKeepsKey", func(t *testing.T) {
 			cs := liveSession(t, e, "sub_500", "")
-			e.stripe.FailNext(stripefake.Failure{Status: 500, Type: "api_error", Message: "internal detail xyz"})
+			e.stripe.FailNext(stripetest.Failure{Status: 500, Type: "api_error", Message: "internal detail xyz"})
 			_, err := e.svc.Cancel(e.ctx, e.ws.ID, live, t0.Add(2*time.Minute), cs.ID)
 			wantCode(t, err, holdfast.ECONFLICT)
 			if strings.Contains(err.Error(), "xyz") {
@@ -189,11 +190,11 @@ func TestStripeApplierFailures(t *testing.T) {
 			}
 		})
 		t.Run("ForeignSubscription", func(t *testing.T) {
-			e.stripe.AddSubscription(stripefake.Subscription{ID: "sub_victim", Customer: "cus_victim", ItemID: "si_v"})
+			e.stripe.AddSubscriptionState(stripetest.SubscriptionState{ID: "sub_victim", Customer: "cus_victim", ItemID: "si_v"})
 			cs := e.start(live, t0, "cus_attacker", "sub_victim")
 			_, err := e.svc.Cancel(e.ctx, e.ws.ID, live, t0.Add(time.Minute), cs.ID)
 			wantParam(t, err, "subscription")
-			if e.stripe.Subscription("sub_victim").CancelAtPeriodEnd {
+			if e.stripe.SubscriptionState("sub_victim").CancelAtPeriodEnd {
 				t.Fatal("another customer's subscription was canceled")
 			}
 		})
@@ -203,7 +204,7 @@ func TestStripeApplierFailures(t *testing.T) {
 			wantParam(t, err, "subscription")
 		})
 		t.Run("AlreadyCanceledAtStripe", func(t *testing.T) {
-			e.stripe.AddSubscription(stripefake.Subscription{ID: "sub_dead", Customer: "cus_dead", Status: "canceled"})
+			e.stripe.AddSubscriptionState(stripetest.SubscriptionState{ID: "sub_dead", Customer: "cus_dead", Status: "canceled"})
 			cs := e.start(live, t0, "cus_dead", "sub_dead")
 			_, err := e.svc.Cancel(e.ctx, e.ws.ID, live, t0.Add(time.Minute), cs.ID)
 			wantCode(t, err, holdfast.ECONFLICT)
@@ -245,9 +246,9 @@ func TestStripeApplierFailures(t *testing.T) {
 // cache, so nothing is applied twice.
 func TestStripeApplierReplay(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		e.stripe.AddSubscription(stripefake.Subscription{ID: "sub_r", Customer: "cus_r", ItemID: "si_r"})
+		e.stripe.AddSubscriptionState(stripetest.SubscriptionState{ID: "sub_r", Customer: "cus_r", ItemID: "si_r"})
 		zero := int64(0)
-		a := cancelflow.NewStripeApplier(e.st, e.stripe.URL, http.DefaultClient, zero, slog.New(slog.DiscardHandler))
+		a := stripe.NewProvider(stripe.ProviderConfig{Store: e.st, APIBase: e.stripe.URL, HTTPClient: http.DefaultClient, MaxNetworkRetries: &zero, Logger: slog.New(slog.DiscardHandler)})
 		resumes := t0.AddDate(0, 1, 0)
 		req := cancelflow.ApplyRequest{WorkspaceID: e.ws.ID, SessionID: "cs_replay", Customer: "cus_r", Subscription: "sub_r",
 			Action: cancelflow.ActionAccept, Offer: &holdfast.Offer{Type: "discount", PercentOff: 10, DurationMonths: 1}}

@@ -20,6 +20,7 @@ import (
 	"holdfast/engine"
 	"holdfast/store"
 	"holdfast/store/storetest"
+	"holdfast/stripe"
 )
 
 // testClock is a clock the test moves (sessions and lockouts expire on it).
@@ -229,7 +230,7 @@ func seedHistory(t testing.TB, st *store.Store, ws *holdfast.Workspace) (recover
 	mustOK(eng.InvoiceLost(ctx, ws.ID, holdfast.ModeTest, usd[2].Invoice, "voided", now))
 	mustOK(eng.CustomerDeleted(ctx, ws.ID, holdfast.ModeTest, usd[3].Customer, now))
 
-	svc := cancelflow.New(cancelflow.Config{Store: st})
+	svc := cancelflow.New(cancelflow.Config{Store: st, Test: stripe.SimulatedApplier{}})
 	off, err := st.TestClockOffset(ctx, ws.ID)
 	mustOK(err)
 	at := time.Now().Add(off)

@@ -15,6 +15,7 @@ import (
 	"holdfast/engine"
 	"holdfast/store"
 	"holdfast/store/storetest"
+	"holdfast/stripe"
 	"holdfast/webhook"
 )
 
@@ -31,7 +32,7 @@ func run(t *testing.T, st *store.Store, cfg demo.Config) *demo.Result {
 	}
 	sink := httptest.NewServer(mux)
 	t.Cleanup(sink.Close)
-	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log})
+	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Test: stripe.SimulatedApplier{}})
 	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log})
 	eng := engine.New(engine.Config{Store: st, Logger: log, SigningKey: []byte("k"), PublicURL: "http://127.0.0.1"})
 	eng.OnAdvance(func(ctx context.Context, wsID string, now time.Time) error {

@@ -17,7 +17,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -41,11 +40,9 @@ type Config struct {
 	TestMailer mail.Sender
 	// PublicURL is the base of /r/ links in emails (HOLDFAST_PUBLIC_URL).
 	PublicURL string
-	// StripeAPIBase is Stripe's API base without /v1 (HOLDFAST_STRIPE_API_BASE).
-	StripeAPIBase string
-	// StripeHTTPClient is used for Stripe calls; nil means a 30 s timeout client.
-	StripeHTTPClient *http.Client
-	// LiveProvider replaces the Stripe provider (tests and benchmarks).
+	// LiveProvider charges live invoices: package stripe's Provider, wired
+	// by cmd/holdfast (tests use fakes). Without one, live retries fail with
+	// an unknown outcome and are re-driven until one is configured.
 	LiveProvider Provider
 	// SigningKey signs /r/ link tokens; required for click tracking.
 	SigningKey []byte
@@ -127,7 +124,7 @@ func New(cfg Config) *Engine {
 	}
 	e.live = cfg.LiveProvider
 	if e.live == nil {
-		e.live = newStripeProvider(cfg.Store, cfg.StripeAPIBase, cfg.StripeHTTPClient)
+		e.live = noProvider{}
 	}
 	e.sim = simProvider{}
 	return e

@@ -12,6 +12,7 @@ import (
 	"holdfast/mail"
 	"holdfast/mail/smtptest"
 	"holdfast/store"
+	hfstripe "holdfast/stripe"
 	"holdfast/stripe/stripetest"
 )
 
@@ -71,7 +72,9 @@ func (f *fakePay) stats(inv string) (charges int, keys []string) {
 func liveEnv(t *testing.T, st *store.Store, opts ...func(*Config)) (*env, *stripetest.Server, *fakePay) {
 	fake := stripetest.New(t)
 	pay := newFakePay(fake)
-	v := newEnv(t, st, append([]func(*Config){func(c *Config) { c.StripeAPIBase = fake.URL }}, opts...)...)
+	v := newEnv(t, st, append([]func(*Config){func(c *Config) {
+		c.LiveProvider = hfstripe.NewProvider(hfstripe.ProviderConfig{Store: st, APIBase: fake.URL})
+	}}, opts...)...)
 	if err := st.SetWorkspaceSecret(v.ctx, v.ws.ID, holdfast.ModeLive, store.SecretStripeAPIKey, "sk_test_fake", t0); err != nil {
 		t.Fatal(err)
 	}

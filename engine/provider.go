@@ -7,36 +7,27 @@ import (
 	"holdfast"
 )
 
-// Provider charges an open invoice again. Live mode talks to Stripe; test
-// mode simulates (SPEC §9).
-type Provider interface {
-	// Pay retries the invoice. A decline is a result (Succeeded false), not an
-	// error; an error means the outcome is unknown (network, provider outage)
-	// and the same request, with the same idempotency key, will be sent again.
-	Pay(ctx context.Context, req PayRequest) (PayResult, error)
-}
+// Provider charges an open invoice again: live mode's is package stripe's
+// (wired by cmd/holdfast through Config.LiveProvider); test mode simulates
+// (SPEC §9, sim.go). The request and result types live in the root package
+// so that the engine does not import the Stripe adapter.
+type Provider = holdfast.PaymentProvider
 
-// PayRequest is one retry of one payment.
-type PayRequest struct {
-	WorkspaceID string
-	Mode        holdfast.Mode
-	Invoice     string
-	// IdempotencyKey is derived from the attempt ("hf_att_" + attempt id), so
-	// a re-drive after a crash is recognised by the provider as the same call.
-	IdempotencyKey string
-	// PaymentMethod, when set, is the customer's new payment method to charge.
-	PaymentMethod string
-	Payment       *holdfast.Payment
-	Customer      *holdfast.Customer // nil when the customer is not mirrored
-	Attempt       *holdfast.PaymentAttempt
-	// Previous are the payment's earlier attempts, oldest first.
-	Previous []holdfast.PaymentAttempt
-}
+// PayRequest is one retry of one payment (holdfast.PayRequest).
+type PayRequest = holdfast.PayRequest
 
-// PayResult is the provider's answer.
-type PayResult struct {
-	Succeeded bool
-	Decline   holdfast.Decline
+// PayResult is the provider's answer (holdfast.PayResult).
+type PayResult = holdfast.PayResult
+
+// errNoProvider is what live retries get when no live provider was wired:
+// the outcome is unknown, so the attempt stays started and is re-driven.
+var errNoProvider = errors.New("engine: no live payment provider configured (Config.LiveProvider)")
+
+// noProvider is the live provider of an engine built without one.
+type noProvider struct{}
+
+func (noProvider) Pay(context.Context, PayRequest) (PayResult, error) {
+	return PayResult{}, errNoProvider
 }
 
 // errCrash is returned by test hooks to simulate the process dying: the

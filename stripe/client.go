@@ -1,10 +1,17 @@
-// Package stripe is Holdfast's Stripe adapter: signed webhook events in
-// (mirroring customers and subscriptions, handing payment failures and their
-// outcomes to the recovery engine) and API calls out (backfill sync, decline
-// look-ups). Other packages reuse NewClient for their own calls (paying an
-// invoice, applying a cancel-flow offer) so every Stripe request goes through
-// one configuration: the pinned API version, the configurable API base, and
-// bounded timeouts.
+// Package stripe is Holdfast's Stripe adapter and the only package that
+// talks to Stripe. Signed webhook events come in (mirroring customers and
+// subscriptions, handing payment failures and their outcomes to the recovery
+// engine through holdfast.RecoveryEvents); API calls go out: backfill sync
+// and decline look-ups (Ingester), invoice pay, cancel-flow offers and
+// customer-portal sessions (Provider, which implements the root package's
+// PaymentProvider, OfferApplier and PortalSessions for live mode).
+//
+// One file per cross-cutting concern of the outgoing calls:
+//
+//	client.go       API version pinning, API base, timeouts (this file)
+//	retry.go        network retries
+//	idempotency.go  idempotency keys
+//	errors.go       error classification: card decline vs provider error
 package stripe
 
 import (
@@ -16,7 +23,8 @@ import (
 )
 
 // APIVersion is the Stripe API version every outgoing request pins (the
-// version stripe-go v85 is generated for). Incoming webhook events of other
+// version stripe-go v85 is generated for; the library sends it as the
+// Stripe-Version header of every request). Incoming webhook events of other
 // versions are accepted: they are read with tolerant accessors over the raw
 // JSON, never decoded into this version's typed structs.
 const APIVersion = stripego.APIVersion
@@ -32,8 +40,7 @@ const requestTimeout = 30 * time.Second
 // apiBase: a base URL without /v1 (SPEC §11, HOLDFAST_STRIPE_API_BASE), e.g.
 // "http://127.0.0.1:12111" for a local fake; "" means Stripe itself. The
 // library's own logging is silenced (errors come back as values) and network
-// retries stay at the library default, which reuses the request's
-// Idempotency-Key so a retried POST never charges twice.
+// retries follow retry.go.
 func NewClient(apiKey, apiBase string) *stripego.Client {
 	return NewClientWithHTTP(apiKey, apiBase, nil)
 }
@@ -42,6 +49,13 @@ func NewClient(apiKey, apiBase string) *stripego.Client {
 // use it to count requests or inject failures); nil means a client with a
 // 30-second timeout.
 func NewClientWithHTTP(apiKey, apiBase string, hc *http.Client) *stripego.Client {
+	return newClient(apiKey, newBackends(apiBase, hc, nil))
+}
+
+// newBackends is the one place a stripe-go backend is configured: API base,
+// HTTP client, silenced logging and the network retry count (nil: the
+// default of retry.go).
+func newBackends(apiBase string, hc *http.Client, maxRetries *int64) *stripego.Backends {
 	if hc == nil {
 		hc = &http.Client{Timeout: requestTimeout}
 	}
@@ -50,9 +64,15 @@ func NewClientWithHTTP(apiKey, apiBase string, hc *http.Client) *stripego.Client
 		base = DefaultAPIBase
 	}
 	cfg := &stripego.BackendConfig{
-		HTTPClient:    hc,
-		URL:           stripego.String(base),
-		LeveledLogger: &stripego.LeveledLogger{Level: stripego.LevelNull},
+		HTTPClient:        hc,
+		URL:               stripego.String(base),
+		LeveledLogger:     &stripego.LeveledLogger{Level: stripego.LevelNull},
+		MaxNetworkRetries: stripego.Int64(networkRetries(maxRetries)),
 	}
-	return stripego.NewClient(apiKey, stripego.WithBackends(stripego.NewBackendsWithConfig(cfg)))
+	return stripego.NewBackendsWithConfig(cfg)
+}
+
+// newClient authenticates a client with apiKey over shared backends.
+func newClient(apiKey string, b *stripego.Backends) *stripego.Client {
+	return stripego.NewClient(apiKey, stripego.WithBackends(b))
 }

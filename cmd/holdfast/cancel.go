@@ -10,6 +10,7 @@ import (
 	"holdfast/api"
 	"holdfast/cancelflow"
 	"holdfast/store"
+	"holdfast/stripe"
 	"holdfast/widget"
 )
 
@@ -25,7 +26,7 @@ const (
 // sweep (live sessions by real time, test sessions by each workspace's test
 // clock), GET /widget.js always, and GET /demo/cancel under serve --demo.
 func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) *cancelflow.Service {
-	svc := cancelflow.New(cancelflow.Config{Store: st, StripeAPIBase: cfg.StripeAPIBase, Logger: log})
+	svc := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Live: w.stripe, Test: stripe.SimulatedApplier{}})
 	w.services.Cancel = svc
 	sw := cancelflow.NewSweeper(svc, cancelflow.SweeperConfig{Clock: clock})
 	w.background = append(w.background, sw.Start)

@@ -13,6 +13,7 @@ import (
 	"holdfast/dashboard"
 	"holdfast/demo"
 	"holdfast/store"
+	"holdfast/stripe"
 )
 
 // demoEmail is the demo workspace's dashboard login.
@@ -57,7 +58,7 @@ func setupDemo(ctx context.Context, e *env, st *store.Store, w *wiring, base str
 		fmt.Fprintln(e.stdout, "Generating the demo workspace (two months of simulated history, a few seconds)...")
 	}
 	res, err := demo.Ensure(ctx, demo.Config{
-		Store: st, Engine: w.engine, Cancel: cancelflow.New(cancelflow.Config{Store: st, Logger: log}), Logger: log, SinkBase: sinkBase,
+		Store: st, Engine: w.engine, Cancel: cancelflow.New(cancelflow.Config{Store: st, Logger: log, Test: stripe.SimulatedApplier{}}), Logger: log, SinkBase: sinkBase,
 		Customers: cfg.DemoCustomers, Days: cfg.DemoDays,
 		Progress: func(day, days int) {
 			if day%15 == 0 && day < days {

@@ -18,7 +18,7 @@ import (
 // wireEngine builds the recovery engine: SMTP from --smtp-url (used for both
 // modes: test-mode email is delivered only when an SMTP server is set, else
 // kept in memory), /r/ links under --public-url signed with a key derived
-// from the secret key, Stripe at --stripe-api-base. Other services hook into
+// from the secret key, live retries through w.stripe (--stripe-api-base). Other services hook into
 // advance_clock with w.engine.OnAdvance.
 func wireEngine(w *wiring, e *env, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) (*engine.Engine, error) {
 	var mailer mail.Sender
@@ -35,7 +35,7 @@ func wireEngine(w *wiring, e *env, st *store.Store, cfg *serveConfig, clock hold
 	}
 	eng := engine.New(engine.Config{
 		Store: st, Clock: clock, Logger: log, Mailer: mailer, TestMailer: mailer, PublicURL: cfg.PublicURL,
-		StripeAPIBase: cfg.StripeAPIBase, SigningKey: key,
+		LiveProvider: w.stripe, SigningKey: key,
 	})
 	w.engine = eng
 	w.services.Engine = eng

@@ -18,6 +18,7 @@ import (
 	"holdfast/engine"
 	"holdfast/ratelimit"
 	"holdfast/store"
+	"holdfast/stripe"
 )
 
 type serveCmd struct {
@@ -179,7 +180,10 @@ func newLimiter(redisURL string, clock holdfast.Clock, log *slog.Logger) (rateli
 // mounts, and background workers.
 type wiring struct {
 	// engine is the recovery engine (the Stripe ingester reports to it).
-	engine     *engine.Engine
+	engine *engine.Engine
+	// stripe is live mode's billing provider (invoice pay, cancel-flow
+	// offers, portal sessions), shared by the services that call Stripe.
+	stripe     *stripe.Provider
 	services   api.Services
 	mounts     []api.Mount
 	notFound   http.Handler // the dashboard's 404 page for browsers

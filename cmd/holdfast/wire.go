@@ -8,11 +8,12 @@ import (
 
 	"holdfast"
 	"holdfast/store"
+	"holdfast/stripe"
 )
 
 // wire builds the services behind the API. Each issue adds its service here.
 func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger, reg *prometheus.Registry) (*wiring, error) {
-	w := &wiring{}
+	w := &wiring{stripe: stripe.NewProvider(stripe.ProviderConfig{Store: st, APIBase: cfg.StripeAPIBase, Logger: log})}
 	// The engine's advance_clock must call cancel.AbandonExpired(ctx, wsID,
 	// holdfast.ModeTest, newNow) so test-mode sessions time out with the clock.
 	cancel := wireCancel(w, st, cfg, clock, log)

@@ -16,6 +16,7 @@ import (
 	"holdfast/demo"
 	"holdfast/engine"
 	"holdfast/store/storetest"
+	"holdfast/stripe"
 	"holdfast/webhook"
 )
 
@@ -33,7 +34,7 @@ func startServer(t *testing.T) *server {
 	ctx := context.Background()
 	st := storetest.Open(t, "sqlite")
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log})
+	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Test: stripe.SimulatedApplier{}})
 	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log})
 	eng := engine.New(engine.Config{Store: st, Logger: log, SigningKey: []byte("e2e"), PublicURL: "http://127.0.0.1"})
 	eng.OnAdvance(func(ctx context.Context, wsID string, now time.Time) error {

@@ -1,14 +1,26 @@
-// Package stripetest is a local fake of the Stripe API for tests: an
-// httptest server that serves paginated lists of customers, subscriptions
-// and invoices, retrieves payment intents, charges and invoices by id, and
-// records every request (with its Idempotency-Key). Tests add their own
-// endpoints with Handle, e.g. POST /v1/invoices/{id}/pay for retries or POST
-// /v1/subscriptions/{id} for cancel-flow offers. It also builds Stripe-shaped
-// objects and signed webhook events (payload.go).
+// Package stripetest is the one local fake of the Stripe API for tests that
+// run the real stripe-go client against it. It is an httptest server that
+//
+//   - serves paginated lists of customers, subscriptions and invoices and
+//     retrieves payment intents, charges, invoices and payment methods by id
+//     (objects added with AddCustomer, Put, …);
+//   - keeps stateful subscriptions and coupons for the cancel flow
+//     (AddSubscriptionState, AddCoupon: retrieve/update a subscription,
+//     create a coupon, a billing-portal session; state.go);
+//   - records every request (with its Idempotency-Key), and can be told to
+//     fail the next POSTs (FailNext);
+//   - with options, checks the API key (RequireKey) and replays idempotent
+//     POSTs the way Stripe does (Idempotent); NewWithKey turns both on.
+//
+// Tests add their own endpoints with Handle, e.g. POST /v1/invoices/{id}/pay
+// for retries. It also builds Stripe-shaped objects and signed webhook
+// events (payload.go).
 package stripetest
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,6 +39,9 @@ type Request struct {
 	IdempotencyKey string
 	StripeVersion  string
 	Authorization  string
+	// Replayed is true when the fake answered from its idempotency cache
+	// (Idempotent servers only).
+	Replayed bool
 }
 
 // Server is a fake Stripe API. Point stripe.NewClient (or
@@ -34,18 +49,43 @@ type Request struct {
 type Server struct {
 	*httptest.Server
 
-	mu       sync.Mutex
-	lists    map[string][]map[string]any // "customers", "subscriptions", "invoices", in list order
-	objects  map[string]map[string]any   // every object by id
-	requests []Request
-	custom   *http.ServeMux
-	builtin  *http.ServeMux
+	// APIKey, when set (RequireKey), is the secret key requests must carry.
+	APIKey string
+
+	mu         sync.Mutex
+	lists      map[string][]map[string]any // "customers", "subscriptions", "invoices", in list order
+	objects    map[string]map[string]any   // every object by id
+	requests   []Request
+	custom     *http.ServeMux
+	builtin    *http.ServeMux
+	idempotent bool
+	idem       map[string]cached
+	fail       []Failure
+	subs       map[string]*SubscriptionState
+	coupons    map[string]bool
+	portals    []PortalSession
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
+// RequireKey makes the fake answer 401 to requests without
+// "Authorization: Bearer key".
+func RequireKey(key string) Option { return func(s *Server) { s.APIKey = key } }
+
+// Idempotent makes the fake replay a POST whose Idempotency-Key it has seen
+// (answers below 500 are cached), and refuse the key with other parameters,
+// as Stripe does.
+func Idempotent() Option { return func(s *Server) { s.idempotent = true } }
+
 // New starts a fake Stripe API, closed when the test ends.
-func New(t testing.TB) *Server {
+func New(t testing.TB, opts ...Option) *Server {
 	s := &Server{lists: map[string][]map[string]any{}, objects: map[string]map[string]any{},
-		custom: http.NewServeMux(), builtin: http.NewServeMux()}
+		custom: http.NewServeMux(), builtin: http.NewServeMux(), idem: map[string]cached{},
+		subs: map[string]*SubscriptionState{}, coupons: map[string]bool{}}
+	for _, o := range opts {
+		o(s)
+	}
 	for _, kind := range []string{"customers", "subscriptions", "invoices"} {
 		s.builtin.HandleFunc("GET /v1/"+kind, s.list(kind))
 	}
@@ -55,6 +95,12 @@ func New(t testing.TB) *Server {
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// NewWithKey starts a fake that accepts only apiKey and replays idempotent
+// requests (RequireKey and Idempotent), as the cancel-flow tests use it.
+func NewWithKey(t testing.TB, apiKey string, opts ...Option) *Server {
+	return New(t, append([]Option{RequireKey(apiKey), Idempotent()}, opts...)...)
 }
 
 // Handle adds (or overrides) an endpoint, e.g. "POST /v1/invoices/{id}/pay".
@@ -107,19 +153,87 @@ func (s *Server) Count(method, pathPrefix string) int {
 	return n
 }
 
+// serve records the request, then answers it: from the idempotency cache
+// (Idempotent), with a queued failure (FailNext), by a custom handler, by
+// the stateful cancel-flow endpoints (state.go), by the built-in lists and
+// retrievals, or 404.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
 	_ = r.ParseForm()
 	form := url.Values{}
 	if r.Method == http.MethodPost {
 		form = r.PostForm
 	}
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Form: form,
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Form: form,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"), StripeVersion: r.Header.Get("Stripe-Version"),
-		Authorization: r.Header.Get("Authorization")})
-	s.mu.Unlock()
+		Authorization: r.Header.Get("Authorization")}
+	if s.APIKey != "" && req.Authorization != "Bearer "+s.APIKey {
+		s.record(req)
+		WriteFailure(w, Failure{Status: http.StatusUnauthorized, Type: "invalid_request_error", Message: "Invalid API Key provided."})
+		return
+	}
+	cacheable := s.idempotent && req.IdempotencyKey != "" && r.Method == http.MethodPost
+	body := r.URL.Path + "?" + string(raw)
+	if cacheable {
+		s.mu.Lock()
+		c, ok := s.idem[req.IdempotencyKey]
+		s.mu.Unlock()
+		if ok {
+			req.Replayed = true
+			s.record(req)
+			if c.body != body {
+				WriteFailure(w, Failure{Status: http.StatusBadRequest, Type: "idempotency_error",
+					Message: "Keys for idempotent requests can only be used with the same parameters they were first used with."})
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(c.status)
+			_, _ = w.Write(c.resp)
+			return
+		}
+	}
+	s.record(req)
+	rec := httptest.NewRecorder()
+	s.route(rec, r)
+	if cacheable && rec.Code < 500 {
+		s.mu.Lock()
+		s.idem[req.IdempotencyKey] = cached{body: body, status: rec.Code, resp: rec.Body.Bytes()}
+		s.mu.Unlock()
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func (s *Server) record(req Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, req)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		s.mu.Lock()
+		var fl *Failure
+		if len(s.fail) > 0 {
+			fl = &s.fail[0]
+			s.fail = s.fail[1:]
+		}
+		s.mu.Unlock()
+		if fl != nil {
+			WriteFailure(w, *fl)
+			return
+		}
+	}
 	if _, pattern := s.custom.Handler(r); pattern != "" {
 		s.custom.ServeHTTP(w, r)
+		return
+	}
+	if s.stateful(w, r) {
 		return
 	}
 	if _, pattern := s.builtin.Handler(r); pattern != "" {
