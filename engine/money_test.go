@@ -12,6 +12,7 @@ import (
 	"holdfast/secretbox"
 	"holdfast/store"
 	"holdfast/store/storetest"
+	hfstripe "holdfast/stripe"
 	"holdfast/stripe/stripetest"
 )
 
@@ -163,7 +164,9 @@ func (f *cardFake) stats(card string) (charges, afterDead int) {
 func livePair(t *testing.T, backend, def string) (*pair, *cardFake) {
 	fake := stripetest.New(t)
 	cf := newCardFake(fake, def)
-	p := newPair(t, backend, func(c *Config) { c.StripeAPIBase = fake.URL })
+	p := newPair(t, backend, func(c *Config) {
+		c.LiveProvider = hfstripe.NewProvider(hfstripe.ProviderConfig{Store: c.Store, APIBase: fake.URL})
+	})
 	if err := p.v.st.SetWorkspaceSecret(p.v.ctx, p.v.ws.ID, holdfast.ModeLive, store.SecretStripeAPIKey, "sk_test_fake", t0); err != nil {
 		t.Fatal(err)
 	}
