@@ -119,6 +119,9 @@ func (c *Client) Deliver(ctx context.Context, rawURL, secret string, now time.Ti
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	// The clock starts with the budget, so a timed-out attempt never logs a
+	// latency shorter than the budget that cut it.
+	start := time.Now()
 	attemptCtx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(attemptCtx, http.MethodPost, rawURL, bytes.NewReader(body))
@@ -129,7 +132,6 @@ func (c *Client) Deliver(ctx context.Context, rawURL, secret string, now time.Ti
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	req.Header.Set(SignatureHeader, Sign(secret, now, body))
 
-	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return Result{Latency: time.Since(start), Err: describe(ctx, err)}
