@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"holdfast"
 	"holdfast/store"
 )
@@ -175,15 +173,10 @@ func (in *Ingester) retryTx(ctx context.Context, fn func(ctx context.Context) er
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if err = in.store.InTx(ctx, fn); !retryable(err) {
+		if err = in.store.InTx(ctx, fn); !store.Retryable(err) {
 			return err
 		}
 		in.log.Warn("stripe event transaction conflict; retrying", "err", err)
 	}
 	return err
-}
-
-func retryable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
