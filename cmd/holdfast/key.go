@@ -25,6 +25,7 @@ type keyCreateCmd struct {
 	ExpiresIn   string `name:"expires-in" help:"Lifetime, e.g. 720h, 30d, 90m."`
 	RateLimit   *int   `name:"rate-limit" help:"Requests per 60 s, overriding the plan's default."` // nil: the plan's; 0 is refused, not ignored
 	JSON        bool   `name:"json" help:"Print JSON."`
+	Quiet       bool   `short:"q" help:"Print only the token (for scripts: TOKEN=$(holdfast key create … -q))."`
 }
 
 func (c *keyCreateCmd) Run(e *env) error {
@@ -73,6 +74,10 @@ func (c *keyCreateCmd) Run(e *env) error {
 	}
 	if c.JSON {
 		return printJSON(e.stdout, keyJSON(k))
+	}
+	if c.Quiet {
+		fmt.Fprintln(e.stdout, k.Token)
+		return nil
 	}
 	printKey(e.stdout, k)
 	return nil

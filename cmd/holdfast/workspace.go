@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ type workspaceCreateCmd struct {
 	TrialEndsAt string `name:"trial-ends-at" help:"Trial end (RFC 3339), or 'none' (the default)."`
 	Timezone    string `default:"UTC" help:"Default customer time zone (IANA name)."`
 	JSON        bool   `name:"json" help:"Print JSON."`
+	Quiet       bool   `short:"q" help:"Print only the new workspace's id (for scripts: WS=$(holdfast workspace create --name Acme -q))."`
 }
 
 func (c *workspaceCreateCmd) Run(e *env) error {
@@ -50,6 +52,10 @@ func (c *workspaceCreateCmd) Run(e *env) error {
 	defer s.Close()
 	if err := s.CreateWorkspace(e.ctx, w, time.Now()); err != nil {
 		return err
+	}
+	if c.Quiet && !c.JSON {
+		fmt.Fprintln(e.stdout, w.ID)
+		return nil
 	}
 	return printWorkspace(e.stdout, w, c.JSON)
 }

@@ -71,25 +71,30 @@ func buildBinary(t *testing.T) string {
 
 // demoServer is a running `holdfast serve --demo`.
 type demoServer struct {
-	Base    string // http://127.0.0.1:PORT
-	TestKey string // the demo workspace's test secret key (admin)
+	Base     string // http://127.0.0.1:PORT
+	TestKey  string // the demo workspace's test secret key (admin)
+	Password string // the demo login's password
+	// Env is what the server ran with beyond the process's environment
+	// (its database and secret key), for admin commands on its database.
+	Env []string
 }
 
 var (
 	dashboardLine = regexp.MustCompile(`Dashboard:\s+(http://\S+?)/?\s*$`)
 	keyLine       = regexp.MustCompile(`Test secret key:\s+(hf_test_\S+)`)
+	passwordLine  = regexp.MustCompile(`Demo login:\s+\S+\s+password: (\S+)`)
 )
 
 // startDemo runs the real binary with --demo on a fresh database of backend
 // and waits until it prints its URL and key; it is interrupted when the test ends.
-func startDemo(t *testing.T, backend string) *demoServer {
+// Extra arguments (like a smaller --demo-customers) go after the others.
+func startDemo(t *testing.T, backend string, extra ...string) *demoServer {
 	t.Helper()
 	bin := buildBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(),
-		"HOLDFAST_DATABASE_URL="+storetest.URL(t, backend),
-		"HOLDFAST_SECRET_KEY="+holdfast.RandomBase62(32),
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0"}, extra...)...)
+	dbEnv := []string{"HOLDFAST_DATABASE_URL=" + storetest.URL(t, backend), "HOLDFAST_SECRET_KEY=" + holdfast.RandomBase62(32)}
+	cmd.Env = append(append(os.Environ(), dbEnv...),
 		"HOLDFAST_LOG_LEVEL=warn",
 		// Nothing in test mode talks to Stripe; a dead address proves it.
 		"HOLDFAST_STRIPE_API_BASE=http://127.0.0.1:9",
@@ -114,10 +119,13 @@ func startDemo(t *testing.T, backend string) *demoServer {
 	})
 	found := make(chan *demoServer, 1)
 	go func() {
-		s := &demoServer{}
+		s := &demoServer{Env: dbEnv}
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			line := sc.Text()
+			if m := passwordLine.FindStringSubmatch(line); m != nil {
+				s.Password = m[1]
+			}
 			if m := dashboardLine.FindStringSubmatch(line); m != nil {
 				s.Base = strings.TrimSuffix(m[1], "/")
 			}
