@@ -51,9 +51,6 @@ type cancelFlowBody struct {
 }
 
 func (s *Server) getCancelFlow(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	p := PrincipalFrom(r.Context())
 	f, err := s.svc.Cancel.Flow(r.Context(), p.Workspace.ID, p.Mode)
 	if err != nil {
@@ -64,9 +61,6 @@ func (s *Server) getCancelFlow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putCancelFlow(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	var body cancelFlowBody
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
@@ -129,9 +123,6 @@ func requireReasonFields(r *http.Request) error {
 
 // listCancelSessions is GET /v1/cancel_sessions (page pagination).
 func (s *Server) listCancelSessions(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	q, page, perPage, err := pageQuery(r)
 	if err != nil {
 		return err
@@ -157,9 +148,6 @@ func (s *Server) listCancelSessions(w http.ResponseWriter, r *http.Request) erro
 // also start from a date it writes by hand; created_at is unique per
 // workspace and mode, which makes the cursor of the last item exact.
 func (s *Server) readListCancelSessions(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	q, err := limitQuery(r)
 	if err != nil {
 		return err
@@ -189,9 +177,6 @@ func (s *Server) readListCancelSessions(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) getCancelSession(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	p := PrincipalFrom(r.Context())
 	cs, err := s.svc.Cancel.Get(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now(), chi.URLParam(r, "id"))
 	if err != nil {

@@ -28,9 +28,6 @@ type acceptCancelSessionBody struct {
 }
 
 func (s *Server) createCancelSession(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	var body createCancelSessionBody
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
@@ -45,9 +42,6 @@ func (s *Server) createCancelSession(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) respondCancelSession(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	var body respondCancelSessionBody
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
@@ -62,9 +56,6 @@ func (s *Server) respondCancelSession(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) acceptCancelSession(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	var body acceptCancelSessionBody
 	if err := decodeJSON(r, &body, true); err != nil {
 		return err
@@ -79,9 +70,6 @@ func (s *Server) acceptCancelSession(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) cancelCancelSession(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Cancel == nil {
-		return s.unrouted(r)
-	}
 	if err := decodeJSON(r, &struct{}{}, true); err != nil {
 		return err
 	}

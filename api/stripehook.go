@@ -24,9 +24,6 @@ type StripeWebhookService interface {
 // errors in the /v1 shape. An unknown workspace gets the same 400 as a wrong
 // signature, so the endpoint does not reveal which workspaces exist.
 func (s *Server) stripeHook(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Stripe == nil {
-		return holdfast.Errorf(holdfast.ENOTFOUND, "Unrecognized request URL (%s %s).", r.Method, r.URL.Path)
-	}
 	body, err := readBody(r)
 	if err != nil {
 		return err

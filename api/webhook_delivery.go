@@ -39,9 +39,6 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 	if !p.Key.HasScope(holdfast.ScopeWrite) {
 		return holdfast.Errorf(holdfast.EFORBIDDEN, "This API key does not have the 'write' scope required for %s.", routeName(r))
 	}
-	if s.svc.Webhooks == nil {
-		return s.unrouted(r)
-	}
 	if err := decodeJSON(r, &struct{}{}, true); err != nil {
 		return err
 	}
@@ -57,9 +54,6 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 // this endpoint only (enabled or not) and the delivery is returned with its
 // attempt, so the caller sees at once whether the receiver answers.
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Webhooks == nil {
-		return s.unrouted(r)
-	}
 	if err := decodeJSON(r, &struct{}{}, true); err != nil {
 		return err
 	}

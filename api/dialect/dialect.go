@@ -40,87 +40,49 @@ func From(ctx context.Context) Kind {
 	return V1
 }
 
-// status maps an error code to its HTTP status. /api/v1 renders validation
-// failures as 400 invalid_param (it has no 422).
+// rendering is how both dialects render one error code.
+type rendering struct {
+	status     int    // HTTP status in /v1
+	readStatus int    // HTTP status in /api/v1 when it differs (0: the same)
+	v1Code     string // /v1 error.code
+	readType   string // /api/v1 error.type
+}
+
+// codes is the one table from error code to status, /v1 code and /api/v1
+// type. /api/v1 has no 422: it renders validation failures as 400
+// invalid_param. A code missing here renders as EINTERNAL.
+var codes = map[string]rendering{
+	holdfast.EINVALID:         {http.StatusBadRequest, 0, "invalid_request", "invalid_param"},
+	holdfast.EVALIDATION:      {http.StatusUnprocessableEntity, http.StatusBadRequest, "validation_error", "invalid_param"},
+	holdfast.EUNAUTHENTICATED: {http.StatusUnauthorized, 0, "invalid_api_key", "authentication_required"},
+	holdfast.EUNAUTHORIZED:    {http.StatusUnauthorized, 0, "invalid_api_key", "invalid_token"},
+	holdfast.EFORBIDDEN:       {http.StatusForbidden, 0, "insufficient_scope", "insufficient_scope"},
+	holdfast.ETRIALEXPIRED:    {http.StatusForbidden, 0, "trial_expired", "insufficient_scope"},
+	holdfast.EIPNOTALLOWED:    {http.StatusForbidden, 0, "ip_not_allowed", "ip_not_allowed"},
+	holdfast.EAUTHHASH:        {http.StatusForbidden, 0, "invalid_auth_hash", "insufficient_scope"},
+	holdfast.ENOTFOUND:        {http.StatusNotFound, 0, "resource_not_found", "not_found"},
+	holdfast.EMETHOD:          {http.StatusMethodNotAllowed, 0, "method_not_allowed", "method_not_allowed"},
+	holdfast.ECONFLICT:        {http.StatusConflict, 0, "state_conflict", "conflict"},
+	holdfast.ETOOLARGE:        {http.StatusRequestEntityTooLarge, 0, "invalid_request", "invalid_param"},
+	holdfast.ERATELIMIT:       {http.StatusTooManyRequests, 0, "rate_limit_exceeded", "rate_limit_exceeded"},
+	holdfast.EINTERNAL:        {http.StatusInternalServerError, 0, "internal_error", "internal_error"},
+}
+
+// render looks a code up in codes; an unknown code renders as internal.
+func render(code string) rendering {
+	if r, ok := codes[code]; ok {
+		return r
+	}
+	return codes[holdfast.EINTERNAL]
+}
+
+// status maps an error code to its HTTP status in dialect k.
 func status(k Kind, code string) int {
-	switch code {
-	case holdfast.EINVALID:
-		return http.StatusBadRequest
-	case holdfast.EVALIDATION:
-		if k == ReadAPI {
-			return http.StatusBadRequest
-		}
-		return http.StatusUnprocessableEntity
-	case holdfast.EUNAUTHENTICATED, holdfast.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case holdfast.EFORBIDDEN, holdfast.ETRIALEXPIRED, holdfast.EIPNOTALLOWED, holdfast.EAUTHHASH:
-		return http.StatusForbidden
-	case holdfast.ENOTFOUND:
-		return http.StatusNotFound
-	case holdfast.EMETHOD:
-		return http.StatusMethodNotAllowed
-	case holdfast.ECONFLICT:
-		return http.StatusConflict
-	case holdfast.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case holdfast.ERATELIMIT:
-		return http.StatusTooManyRequests
+	r := render(code)
+	if k == ReadAPI && r.readStatus != 0 {
+		return r.readStatus
 	}
-	return http.StatusInternalServerError
-}
-
-// v1Code is the /v1 `error.code` for a holdfast code.
-func v1Code(code string) string {
-	switch code {
-	case holdfast.EINVALID, holdfast.ETOOLARGE:
-		return "invalid_request"
-	case holdfast.EVALIDATION:
-		return "validation_error"
-	case holdfast.EUNAUTHENTICATED, holdfast.EUNAUTHORIZED:
-		return "invalid_api_key"
-	case holdfast.EFORBIDDEN:
-		return "insufficient_scope"
-	case holdfast.ETRIALEXPIRED:
-		return "trial_expired"
-	case holdfast.EIPNOTALLOWED:
-		return "ip_not_allowed"
-	case holdfast.EAUTHHASH:
-		return "invalid_auth_hash"
-	case holdfast.ENOTFOUND:
-		return "resource_not_found"
-	case holdfast.EMETHOD:
-		return "method_not_allowed"
-	case holdfast.ECONFLICT:
-		return "state_conflict"
-	case holdfast.ERATELIMIT:
-		return "rate_limit_exceeded"
-	}
-	return "internal_error"
-}
-
-// readType is the /api/v1 `error.type` for a holdfast code.
-func readType(code string) string {
-	switch code {
-	case holdfast.EUNAUTHENTICATED:
-		return "authentication_required"
-	case holdfast.EUNAUTHORIZED:
-		return "invalid_token"
-	case holdfast.EINVALID, holdfast.EVALIDATION, holdfast.ETOOLARGE:
-		return "invalid_param"
-	case holdfast.EFORBIDDEN, holdfast.ETRIALEXPIRED, holdfast.EAUTHHASH:
-		return "insufficient_scope"
-	case holdfast.EIPNOTALLOWED:
-		return "ip_not_allowed"
-	case holdfast.ENOTFOUND:
-		return "not_found"
-	case holdfast.EMETHOD:
-		return "method_not_allowed"
-	case holdfast.ECONFLICT:
-		return "conflict"
-	case holdfast.ERATELIMIT:
-		return "rate_limit_exceeded"
-	}
-	return "internal_error"
+	return r.status
 }
 
 // WriteError renders err in the request's dialect. Internal errors are logged
@@ -145,9 +107,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, requestID str
 		if e.Code == holdfast.ERATELIMIT {
 			msg = fmt.Sprintf("%d requests per minute. Retry in %ds.", e.Limit, e.RetryAfter)
 		}
-		body = map[string]any{"error": map[string]any{"type": readType(e.Code), "message": msg}}
+		body = map[string]any{"error": map[string]any{"type": render(e.Code).readType, "message": msg}}
 	default:
-		obj := map[string]any{"code": v1Code(e.Code), "message": e.Message, "request_id": requestID}
+		obj := map[string]any{"code": render(e.Code).v1Code, "message": e.Message, "request_id": requestID}
 		if e.Param != "" {
 			obj["param"] = e.Param
 		}
