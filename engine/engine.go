@@ -44,6 +44,16 @@ type Config struct {
 	// by cmd/holdfast (tests use fakes). Without one, live retries fail with
 	// an unknown outcome and are re-driven until one is configured.
 	LiveProvider Provider
+	// TestProvider replaces the test-mode simulator of SPEC §9. Only
+	// `holdfast simulate` sets it: its simulated card network answers the
+	// retries of a throwaway workspace, so the simulation runs this engine.
+	TestProvider Provider
+	// Unguarded turns off the card-network guard (the limits and the stop
+	// after a never-retry answer) for campaigns without smart retries. Only
+	// `holdfast simulate` sets it, on a throwaway database, to measure what a
+	// blind schedule without Holdfast's guard would do to the network rules;
+	// serve never does.
+	Unguarded bool
 	// SigningKey signs /r/ link tokens; required for click tracking.
 	SigningKey []byte
 	// LinkTTL is how long a dunning link works; default 90 days.
@@ -127,6 +137,9 @@ func New(cfg Config) *Engine {
 		e.live = noProvider{}
 	}
 	e.sim = simProvider{}
+	if cfg.TestProvider != nil {
+		e.sim = cfg.TestProvider
+	}
 	return e
 }
 
@@ -177,16 +190,24 @@ func (e *Engine) workspace(ctx context.Context, wsID string) (wsInfo, error) {
 }
 
 // loadLocation parses an IANA zone name; unknown or empty means nil (UTC).
+// Zones are cached: reading the zone database on every plan costs more than
+// the plan.
 func loadLocation(name string) *time.Location {
 	if name == "" {
 		return nil
 	}
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location)
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil
+		loc = nil
 	}
+	zones.Store(name, loc)
 	return loc
 }
+
+var zones sync.Map // zone name → *time.Location (nil when unknown)
 
 // OnAdvance registers a hook to run after advance_clock has run the engine's
 // due work; call it while wiring, before the server takes requests.

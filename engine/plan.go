@@ -56,6 +56,9 @@ type planInput struct {
 	// next_retry_at). Once it has come, the retry runs: asking the policy
 	// again later would move a "soon" retry a few minutes on each time.
 	PlannedRetry *time.Time
+	// Unguarded: a blind campaign ignores the card-network guard
+	// (Config.Unguarded, simulation only).
+	Unguarded bool
 }
 
 // plannedAction is the planner's answer: do Kind at At (now when At <= Now).
@@ -131,6 +134,9 @@ func retryCandidate(in planInput, pin policy.Input, d policy.Decision, r int) pl
 	}
 	if !pb.SmartRetries {
 		// A blind schedule still obeys the card networks' hard limits.
+		if in.Unguarded {
+			return plannedAction{Kind: actRetry, Step: r, At: maxTime(t, in.Now), Reason: "scheduled retry (unguarded)"}
+		}
 		at, ok := policy.EarliestAllowed(maxTime(t, in.Now), in.Card, in.History)
 		if !ok {
 			skip.Reason = "the card answered never-retry"

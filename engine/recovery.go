@@ -144,7 +144,7 @@ func (e *Engine) do(ctx context.Context, r *run, act plannedAction, in planInput
 	if act.Kind == actCardRetry {
 		initiator = holdfast.InitiatorCardUpdate
 	}
-	if err := policy.CheckNetworkLimits(r.now, in.Card, in.History); err != nil {
+	if err := policy.CheckNetworkLimits(r.now, in.Card, in.History); err != nil && !in.Unguarded {
 		// The planner keeps to the limits, so this is a safety net: record
 		// the refusal and move on rather than ask again at once.
 		if act.Kind == actRetry {
@@ -257,6 +257,7 @@ func (e *Engine) planInput(ctx context.Context, r *run, hist, payAtts []holdfast
 		Decline:      policy.Decline{Code: orDefault(p.DeclineCode, p.FailureCode), AdviceCode: p.AdviceCode, NetworkAdviceCode: p.NetworkAdviceCode},
 		Card:         currentCard(p, r.cust),
 		PlannedRetry: p.NextRetryAt,
+		Unguarded:    e.cfg.Unguarded && !r.rs.Playbook.SmartRetries,
 	}
 	// The network limits count reattempts (Visa: 15 reattempts in 30 days),
 	// so the failure that opened the recovery is not one of them — unless it

@@ -52,6 +52,8 @@ type Store struct {
 	// authGen counts changes to what authentication reads (keys,
 	// workspaces, test clocks) made through this Store; see AuthGeneration.
 	authGen atomic.Uint64
+
+	stmts *stmtCache // prepared statements; only scratch stores keep them
 }
 
 // Open connects to the database named by rawURL ("sqlite://path", "sqlite::memory:"

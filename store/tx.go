@@ -16,8 +16,9 @@ type txKey struct{ s *Store }
 // Conn is the subset of *sql.DB / *sql.Tx the store uses, with `?`
 // placeholders rebound for PostgreSQL.
 type Conn struct {
-	s *Store
-	q querier
+	s  *Store
+	q  querier
+	tx *sql.Tx // nil outside a transaction
 }
 
 type querier interface {
@@ -28,23 +29,32 @@ type querier interface {
 
 // Exec runs a statement.
 func (c Conn) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return c.q.ExecContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // Query runs a query.
 func (c Conn) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.q.QueryContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // QueryRow runs a single-row query.
 func (c Conn) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.q.QueryRowContext(ctx, c.s.rebind(q), c.s.pgArgs(args)...)
 }
 
 // conn returns the transaction in ctx, or the pool.
 func (s *Store) conn(ctx context.Context) Conn {
 	if tx, ok := ctx.Value(txKey{s}).(*sql.Tx); ok {
-		return Conn{s: s, q: tx}
+		return Conn{s: s, q: tx, tx: tx}
 	}
 	return Conn{s: s, q: s.db}
 }

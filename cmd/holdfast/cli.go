@@ -29,6 +29,7 @@ type cli struct {
 	Key       keyCmd       `cmd:"" help:"Create, list, revoke and rotate API keys."`
 	Stripe    stripeCmd    `cmd:"" help:"Stripe tools (backfill)."`
 	User      userCmd      `cmd:"" help:"Create dashboard users."`
+	Simulate  simulateCmd  `cmd:"" help:"Compare recovery strategies on a simulated population with the real engine."`
 }
 
 // env is the process environment as run received it.

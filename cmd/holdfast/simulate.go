@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"holdfast"
+	"holdfast/sim"
+)
+
+type simulateCmd struct {
+	Campaign     []string `name:"campaign" sep:"none" help:"Compare a workspace's campaign (cmp_…, from the database); repeatable."`
+	CampaignFile []string `name:"campaign-file" sep:"none" type:"path" help:"Compare a campaign JSON file in the POST /v1/campaigns shape; repeatable."`
+	Strategy     []string `name:"strategy" sep:"none" help:"Compare a built-in strategy: default, fixed-8x14d, fixed-4x7d, emails-only, unguarded-8x14d; repeatable."`
+	Population   string   `name:"population" default:"default" help:"default (the model's population) or ws_… (resample that workspace's live payments of the last 180 days)."`
+	N            int      `name:"n" default:"20000" help:"Simulated failed payments."`
+	Seed         uint64   `name:"seed" default:"1" help:"Random seed; a seed always gives the same result."`
+	Days         int      `name:"days" default:"60" help:"Length of the run in days; payments fail during its first half."`
+	Model        string   `name:"model" type:"path" help:"Population model file (default: the shipped sim/model/default.json)."`
+	JSON         bool     `name:"json" help:"Print the report as JSON."`
+}
+
+// Help describes the command at length for --help.
+func (c *simulateCmd) Help() string {
+	return "Runs the real recovery engine (campaigns, smart-retry policy, network limits, dunning schedule, test clock) " +
+		"in a throwaway SQLite database against a simulated card network and simulated customers, and compares " +
+		"strategies side by side on the same population and the same random draws. Without strategies it compares " +
+		"the default campaign with fixed-8x14d. See docs/simulate.md."
+}
+
+// Run simulates and prints the comparison.
+func (c *simulateCmd) Run(e *env) error {
+	if c.N < 1 || c.N > sim.MaxN {
+		return holdfast.ParamError("n", "--n must be between 1 and %d.", sim.MaxN)
+	}
+	if c.Days < 1 || c.Days > sim.MaxDays {
+		return holdfast.ParamError("days", "--days must be between 1 and %d.", sim.MaxDays)
+	}
+	model := sim.DefaultModel()
+	if c.Model != "" {
+		m, err := sim.LoadModel(c.Model)
+		if err != nil {
+			return err
+		}
+		model = m
+	}
+	var strategies []sim.Strategy
+	for _, name := range c.Strategy {
+		s, ok := sim.Builtin(name)
+		if !ok {
+			return holdfast.ParamError("strategy", "Unknown strategy %q (built-ins: %s).", name, strings.Join(sim.BuiltinNames, ", "))
+		}
+		strategies = append(strategies, s)
+	}
+	opts := sim.Options{Model: model, N: c.N, Seed: c.Seed, Days: c.Days}
+	if len(c.Campaign) > 0 || strings.HasPrefix(c.Population, holdfast.PrefixWorkspace) {
+		st, err := e.openStore(e.ctx)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range c.Campaign {
+			cmp, err := st.CampaignByID(e.ctx, id)
+			if err != nil {
+				return err
+			}
+			strategies = append(strategies, sim.CampaignStrategy(cmp))
+		}
+		if c.Population != "default" {
+			pop, err := sim.LoadWorkspacePopulation(e.ctx, st, c.Population, model, time.Now())
+			if err != nil {
+				return err
+			}
+			opts.Population = pop
+		}
+	} else if c.Population != "default" {
+		return holdfast.ParamError("population", "--population must be default or a workspace id (ws_…).")
+	}
+	for _, path := range c.CampaignFile {
+		s, err := sim.LoadCampaignFile(path)
+		if err != nil {
+			return err
+		}
+		strategies = append(strategies, s)
+	}
+	if len(strategies) == 0 {
+		def, _ := sim.Builtin(sim.StrategyDefault)
+		fix, _ := sim.Builtin(sim.StrategyFixed8x14)
+		strategies = []sim.Strategy{def, fix}
+	}
+	opts.Strategies = sim.UniqueNames(strategies)
+	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+		bar := &progressBar{w: f}
+		opts.Progress = bar.update
+		defer bar.done()
+	}
+	rep, err := sim.Run(e.ctx, opts)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return printJSON(e.stdout, rep)
+	}
+	return rep.WriteTable(e.stdout)
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws one line on a terminal, at most ten times a second.
+type progressBar struct {
+	w     *os.File
+	mu    sync.Mutex
+	last  time.Time
+	shown bool
+}
+
+func (b *progressBar) update(done, total int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if time.Since(b.last) < 100*time.Millisecond && done < total {
+		return
+	}
+	b.last = time.Now()
+	const width = 40
+	frac := min(float64(done)/float64(max(total, 1)), 1)
+	n := int(frac * width)
+	fmt.Fprintf(b.w, "\rsimulating [%s%s] %3.0f%%", strings.Repeat("#", n), strings.Repeat(".", width-n), 100*frac)
+	b.shown = true
+}
+
+func (b *progressBar) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.shown {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
