@@ -11,7 +11,6 @@ import (
 
 	"holdfast"
 	"holdfast/campaign"
-	"holdfast/store"
 )
 
 // Strategy is one way to run recoveries, compared with the others.
@@ -43,7 +42,7 @@ var BuiltinNames = []string{StrategyDefault, StrategyFixed8x14, StrategyFixed4x7
 // strategies keep so that only the retries differ.
 func defaultEmails() []holdfast.CampaignStep {
 	var out []holdfast.CampaignStep
-	for _, s := range store.DefaultCampaign("", holdfast.ModeTest, DefaultStart).Steps {
+	for _, s := range holdfast.DefaultCampaign("", holdfast.ModeTest, DefaultStart).Steps {
 		if s.Action == holdfast.ActionEmail {
 			out = append(out, s)
 		}
@@ -155,5 +154,5 @@ func UniqueNames(ss []Strategy) []Strategy {
 
 // defaultCampaign is the default playbook a new workspace gets.
 func defaultCampaign() *holdfast.Campaign {
-	return store.DefaultCampaign("", holdfast.ModeTest, DefaultStart)
+	return holdfast.DefaultCampaign("", holdfast.ModeTest, DefaultStart)
 }
