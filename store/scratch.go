@@ -15,7 +15,7 @@ import (
 // migrated like any other database. Put path on a memory file system
 // (/dev/shm) when one exists; the caller removes the file afterwards.
 func OpenScratch(ctx context.Context, path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(MEMORY)&_pragma=synchronous(OFF)" +
+	dsn := "file:" + path + "?vfs=memdb&_pragma=foreign_keys(1)&_pragma=journal_mode(MEMORY)&_pragma=synchronous(OFF)" +
 		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -23,8 +23,8 @@ func OpenScratch(ctx context.Context, path string) (*Store, error) {
 	}
 	// One writer drives the simulation; a few connections let reads made
 	// outside a transaction (while one is open) proceed.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	s := &Store{db: db, dialect: SQLite, Path: path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
