@@ -31,6 +31,10 @@ type CustomerSnapshot struct {
 	// ProviderTime orders snapshots: the event's `created`, or the moment a
 	// sync fetched the object.
 	ProviderTime time.Time
+	// Created says the snapshot comes from the customer's creation
+	// (customer.created): the customer is most likely new, so UpsertCustomer
+	// tries the insert first and saves the lookup.
+	Created bool
 }
 
 // CustomerChange reports what a customer write did.
@@ -45,6 +49,13 @@ type CustomerChange struct {
 func (s *Store) UpsertCustomer(ctx context.Context, wsID string, mode holdfast.Mode, snap CustomerSnapshot, now time.Time) (*CustomerChange, error) {
 	var out *CustomerChange
 	err := s.InTx(ctx, func(ctx context.Context) error {
+		if snap.Created {
+			c, err := s.ingestTryInsertCustomer(ctx, wsID, mode, snap, snap.ProviderTime, now)
+			if err != nil || c != nil {
+				out = &CustomerChange{Customer: c, Applied: true}
+				return err
+			}
+		}
 		prev, err := s.ingestLockCustomer(ctx, wsID, mode, snap.ProviderID)
 		if err != nil {
 			return err
@@ -65,10 +76,11 @@ func (s *Store) UpsertCustomer(ctx context.Context, wsID string, mode holdfast.M
 			return nil
 		}
 		meta, tags := ingestJSON(snap.Metadata, "{}"), ingestJSON(ingestTags(snap.Tags), "[]")
-		_, err = s.exec(ctx, `UPDATE customers SET email = ?, email_lower = ?, name = ?, metadata = ?, tags = ?, timezone = ?,
-			default_payment_method = ?, provider_updated_at = ?, updated_at = ? WHERE id = ?`,
+		// RETURNING hands back the row as written: no second read.
+		c, err := scanCustomer(s.queryRow(ctx, `UPDATE customers SET email = ?, email_lower = ?, name = ?, metadata = ?, tags = ?, timezone = ?,
+			default_payment_method = ?, provider_updated_at = ?, updated_at = ? WHERE id = ? RETURNING `+customerCols,
 			snap.Email, ingestLower(snap.Email), snap.Name, meta, tags, snap.Timezone, snap.DefaultPaymentMethod,
-			holdfast.Micros(snap.ProviderTime), holdfast.Micros(now), prev.ID)
+			holdfast.Micros(snap.ProviderTime), holdfast.Micros(now), prev.ID))
 		if err != nil {
 			return err
 		}
@@ -77,9 +89,8 @@ func (s *Store) UpsertCustomer(ctx context.Context, wsID string, mode holdfast.M
 				return err
 			}
 		}
-		c, err := s.ingestLockCustomer(ctx, wsID, mode, snap.ProviderID)
 		out = &CustomerChange{Customer: c, Previous: prev, Applied: true}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -150,35 +161,46 @@ func (s *Store) ingestLockCustomer(ctx context.Context, wsID string, mode holdfa
 	return c, err
 }
 
+// ingestTryInsertCustomer inserts a customer in one statement and returns
+// the row, or nil when the Stripe id is already mirrored (nothing written;
+// on PostgreSQL a concurrent insert of the same id is waited for). A new row
+// has no tag rows to clear, so only its tags are inserted.
+func (s *Store) ingestTryInsertCustomer(ctx context.Context, wsID string, mode holdfast.Mode, snap CustomerSnapshot, providerTime, now time.Time) (*holdfast.Customer, error) {
+	id := holdfast.NewID(holdfast.PrefixCustomer)
+	c, err := scanCustomer(s.queryRow(ctx, `INSERT INTO customers (id, workspace_id, livemode, provider_id, email, email_lower, name, metadata, tags,
+		timezone, default_payment_method, provider_updated_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, livemode, provider_id) DO NOTHING RETURNING `+customerCols,
+		id, wsID, mode.Livemode(), snap.ProviderID, snap.Email, ingestLower(snap.Email), snap.Name,
+		ingestJSON(snap.Metadata, "{}"), ingestJSON(ingestTags(snap.Tags), "[]"), snap.Timezone, snap.DefaultPaymentMethod,
+		holdfast.Micros(providerTime), holdfast.Micros(now), holdfast.Micros(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ingestInsertTags(ctx, c, snap.Tags); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // ingestInsertCustomer inserts a customer unless a concurrent transaction
 // already did (ON CONFLICT waits for it); it returns the row either way,
 // locked, and whether this call created it.
 func (s *Store) ingestInsertCustomer(ctx context.Context, wsID string, mode holdfast.Mode, snap CustomerSnapshot, providerTime, now time.Time) (*holdfast.Customer, bool, error) {
-	id := holdfast.NewID(holdfast.PrefixCustomer)
-	res, err := s.exec(ctx, `INSERT INTO customers (id, workspace_id, livemode, provider_id, email, email_lower, name, metadata, tags,
-		timezone, default_payment_method, provider_updated_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, livemode, provider_id) DO NOTHING`,
-		id, wsID, mode.Livemode(), snap.ProviderID, snap.Email, ingestLower(snap.Email), snap.Name,
-		ingestJSON(snap.Metadata, "{}"), ingestJSON(ingestTags(snap.Tags), "[]"), snap.Timezone, snap.DefaultPaymentMethod,
-		holdfast.Micros(providerTime), holdfast.Micros(now), holdfast.Micros(now))
-	if err != nil {
-		return nil, false, err
+	c, err := s.ingestTryInsertCustomer(ctx, wsID, mode, snap, providerTime, now)
+	if err != nil || c != nil {
+		return c, c != nil, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return nil, false, err
-	}
-	c, err := s.ingestLockCustomer(ctx, wsID, mode, snap.ProviderID)
+	c, err = s.ingestLockCustomer(ctx, wsID, mode, snap.ProviderID)
 	if err == nil && c == nil {
 		err = errors.New("store: customer vanished after insert")
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	if n == 1 {
-		err = s.ingestReplaceTags(ctx, c, snap.Tags)
-	}
-	return c, n == 1, err
+	return c, false, nil
 }
 
 // ingestReplaceTags keeps customer_tags equal to the customer's tags.
@@ -186,6 +208,11 @@ func (s *Store) ingestReplaceTags(ctx context.Context, c *holdfast.Customer, tag
 	if _, err := s.exec(ctx, `DELETE FROM customer_tags WHERE customer_id = ?`, c.ID); err != nil {
 		return err
 	}
+	return s.ingestInsertTags(ctx, c, tags)
+}
+
+// ingestInsertTags adds the tag rows of a customer that has none.
+func (s *Store) ingestInsertTags(ctx context.Context, c *holdfast.Customer, tags []string) error {
 	for _, t := range ingestTags(tags) {
 		if _, err := s.exec(ctx, `INSERT INTO customer_tags (customer_id, tag, workspace_id, livemode, created_at) VALUES (?, ?, ?, ?, ?)`,
 			c.ID, t, c.WorkspaceID, c.Livemode, holdfast.Micros(c.CreatedAt)); err != nil {

@@ -28,6 +28,35 @@ func (s *Store) RecordProviderEvent(ctx context.Context, wsID string, mode holdf
 	return n == 1, err
 }
 
+// ClaimProviderEvent records a Stripe event id as applied and returns the
+// current time of the workspace's mode, in one statement: real time for
+// live mode, real time plus the workspace's test-clock offset for test mode
+// (read in the same statement, so the ingester needs no separate round trip
+// for its clock). fresh is false for a duplicate, and now is then zero. On
+// PostgreSQL a concurrent delivery of the same id waits for the first
+// transaction and then sees the duplicate.
+func (s *Store) ClaimProviderEvent(ctx context.Context, wsID string, mode holdfast.Mode, eventID, typ string, created, realNow time.Time) (fresh bool, now time.Time, err error) {
+	offset := `0`
+	args := []any{wsID, eventID, mode.Livemode(), typ, holdfast.Micros(created), holdfast.Micros(realNow)}
+	if mode == holdfast.ModeTest {
+		offset = `COALESCE((SELECT offset_us FROM test_clocks WHERE workspace_id = ?), 0)`
+		args = append(args, wsID)
+	}
+	// WHERE true: SQLite needs it to tell the SELECT from the ON CONFLICT clause.
+	var us int64
+	err = s.queryRow(ctx, `INSERT INTO provider_events (workspace_id, event_id, livemode, type, created, processed_at)
+		SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT) + `+offset+` WHERE true
+		ON CONFLICT (workspace_id, event_id) DO NOTHING RETURNING processed_at`, args...).Scan(&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, time.Time{}, nil
+	}
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	// The mode's clock at full precision: stored timestamps are µs anyway.
+	return true, realNow.Add(time.Duration(us-holdfast.Micros(realNow)) * time.Microsecond), nil
+}
+
 // ProviderEventSeen reports whether a Stripe event id was already applied.
 func (s *Store) ProviderEventSeen(ctx context.Context, wsID, eventID string) (bool, error) {
 	var one int

@@ -67,6 +67,7 @@ func paymentMethodCard(o obj, path ...string) holdfast.Card {
 
 func applyCustomer(ctx context.Context, c *call) error {
 	snap := customerSnapshot(c.ev.Object, c.ev.Created)
+	snap.Created = c.ev.Type == "customer.created"
 	if snap.ProviderID == "" {
 		return nil // nothing to mirror: recorded so Stripe stops resending it
 	}

@@ -102,15 +102,12 @@ func (in *Ingester) Apply(ctx context.Context, wsID string, mode holdfast.Mode, 
 	}
 	var outcome string
 	err := in.retryTx(ctx, func(ctx context.Context) error {
-		now, err := in.now(ctx, wsID, mode)
+		// One statement records the event id and reads the mode's clock.
+		fresh, now, err := in.store.ClaimProviderEvent(ctx, wsID, mode, ev.ID, ev.Type, ev.Created, in.clock.Now())
 		if err != nil {
 			return err
 		}
 		c.now = now
-		fresh, err := in.store.RecordProviderEvent(ctx, wsID, mode, ev.ID, ev.Type, ev.Created, now)
-		if err != nil {
-			return err
-		}
 		if !fresh {
 			outcome = OutcomeDuplicate
 			return nil
