@@ -45,6 +45,11 @@ func (p *Provider) Apply(ctx context.Context, req holdfast.ApplyRequest) (*holdf
 	}
 	steps := plan(req, itemID)
 	for _, s := range steps {
+		if err := checkParams(req.Subscription, s.params, s.key); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range steps {
 		if err := send(ctx, sc, req, s); err != nil {
 			return nil, p.applyError(req, err)
 		}

@@ -12,6 +12,7 @@
 //	retry.go        network retries
 //	idempotency.go  idempotency keys
 //	errors.go       error classification: card decline vs provider error
+//	limits.go       Stripe's documented parameter limits
 package stripe
 
 import (

@@ -45,7 +45,7 @@ func plan(req holdfast.ApplyRequest, itemID string) []step {
 			c.Set("percent_off", strconv.FormatFloat(float64(o.PercentOff), 'f', 4, 64))
 			c.Set("duration", "repeating")
 			c.Set("duration_in_months", strconv.Itoa(o.DurationMonths))
-			c.Set("name", strconv.Itoa(o.PercentOff)+"% off for "+strconv.Itoa(o.DurationMonths)+" months (Holdfast save offer)")
+			c.Set("name", couponName(o.PercentOff, o.DurationMonths))
 			steps = append(steps, newStep(req, "accept", "coupon", "/v1/coupons", c))
 		}
 		update.Set("discounts[0][coupon]", coupon)

@@ -23,6 +23,13 @@ func (p *Provider) Pay(ctx context.Context, req holdfast.PayRequest) (holdfast.P
 		return holdfast.PayResult{Decline: holdfast.Decline{FailureCode: "stripe_api_key_missing",
 			Message: "No Stripe API key is configured for this workspace's live mode."}}, nil
 	}
+	for _, err := range []error{checkID("invoice", req.Invoice), checkID("payment_method", req.PaymentMethod)} {
+		if he, ok := holdfast.AsError(err); ok {
+			// Nothing was sent and Stripe would refuse it: certain, like a
+			// missing key. (Ids come from Stripe, so this does not happen.)
+			return holdfast.PayResult{Decline: holdfast.Decline{FailureCode: "stripe_parameter_too_long", Message: he.Message}}, nil
+		}
+	}
 	params := &stripego.InvoicePayParams{}
 	setIdempotencyKey(&params.Params, req.IdempotencyKey)
 	if req.PaymentMethod != "" {

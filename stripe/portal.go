@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"net/url"
 
 	stripego "github.com/stripe/stripe-go/v85"
 
@@ -16,6 +17,12 @@ var _ holdfast.PortalSessions = (*Provider)(nil)
 // ECONFLICT with a plain message and Stripe's request id when Stripe fails
 // (its full error goes to the log; the message may reach a customer).
 func (p *Provider) CreatePortalSession(ctx context.Context, wsID string, mode holdfast.Mode, customerID, returnURL string) (string, error) {
+	if err := checkID("customer", customerID); err != nil {
+		return "", err
+	}
+	if u, err := url.Parse(returnURL); returnURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return "", holdfast.ParamError("return_url", "return_url must be an absolute http(s) URL.")
+	}
 	sc, err := p.client(ctx, wsID, mode)
 	if err != nil {
 		return "", err
