@@ -12,36 +12,40 @@ const (
 
 // Payment is one failed invoice under recovery.
 type Payment struct {
-	ID                 string           `json:"id"`
-	Object             string           `json:"object"` // "payment"
-	Livemode           bool             `json:"livemode"`
-	WorkspaceID        string           `json:"-"`
-	Customer           string           `json:"customer"`
-	ProviderCustomerID string           `json:"provider_customer"`
-	Subscription       string           `json:"subscription"`
-	Invoice            string           `json:"invoice"`
-	PaymentIntent      string           `json:"payment_intent,omitempty"`
-	Charge             string           `json:"charge,omitempty"`
-	Amount             int64            `json:"amount"`
-	Currency           string           `json:"currency"`
-	Status             string           `json:"status"`
-	DeclineCode        string           `json:"decline_code"`
-	FailureCode        string           `json:"failure_code"`
-	AdviceCode         string           `json:"advice_code"`
-	NetworkAdviceCode  string           `json:"network_advice_code"`
-	FailureMessage     string           `json:"failure_message"`
-	CardFingerprint    string           `json:"-"`
-	CardBrand          string           `json:"card_brand,omitempty"`
-	CardFunding        string           `json:"card_funding,omitempty"`
-	PaymentMethod      string           `json:"payment_method,omitempty"`
-	HostedInvoiceURL   string           `json:"hosted_invoice_url,omitempty"`
-	AttemptCount       int              `json:"attempt_count"`
-	NextRetryAt        *time.Time       `json:"next_retry_at"`
-	Recovery           string           `json:"recovery"`
-	Attempts           []PaymentAttempt `json:"attempts,omitempty"`
-	ProviderUpdatedAt  int64            `json:"-"`
-	CreatedAt          time.Time        `json:"created_at"`
-	UpdatedAt          time.Time        `json:"updated_at"`
+	ID                 string     `json:"id"`
+	Object             string     `json:"object"` // "payment"
+	Livemode           bool       `json:"livemode"`
+	WorkspaceID        string     `json:"-"`
+	Customer           string     `json:"customer"`
+	ProviderCustomerID string     `json:"provider_customer"`
+	Subscription       string     `json:"subscription"`
+	Invoice            string     `json:"invoice"`
+	PaymentIntent      string     `json:"payment_intent,omitempty"`
+	Charge             string     `json:"charge,omitempty"`
+	Amount             int64      `json:"amount"`
+	Currency           string     `json:"currency"`
+	Status             string     `json:"status"`
+	DeclineCode        string     `json:"decline_code"`
+	FailureCode        string     `json:"failure_code"`
+	AdviceCode         string     `json:"advice_code"`
+	NetworkAdviceCode  string     `json:"network_advice_code"`
+	FailureMessage     string     `json:"failure_message"`
+	CardFingerprint    string     `json:"-"`
+	CardBrand          string     `json:"card_brand,omitempty"`
+	CardFunding        string     `json:"card_funding,omitempty"`
+	PaymentMethod      string     `json:"payment_method,omitempty"`
+	HostedInvoiceURL   string     `json:"hosted_invoice_url,omitempty"`
+	AttemptCount       int        `json:"attempt_count"`
+	NextRetryAt        *time.Time `json:"next_retry_at"`
+	// ProviderError is the latest failed call to the billing provider while
+	// retrying this payment (not a decline: see ProviderError); nil once the
+	// card network answered again.
+	ProviderError     *ProviderError   `json:"provider_error"`
+	Recovery          string           `json:"recovery"`
+	Attempts          []PaymentAttempt `json:"attempts,omitempty"`
+	ProviderUpdatedAt int64            `json:"-"`
+	CreatedAt         time.Time        `json:"created_at"`
+	UpdatedAt         time.Time        `json:"updated_at"`
 }
 
 // Attempt initiators and outcomes.

@@ -14,6 +14,7 @@ const (
 	EventRetrySucceeded    = "payment.retry_succeeded"
 	EventRetryFailed       = "payment.retry_failed"
 	EventDunningSent       = "dunning.sent"
+	EventProviderError     = "provider.error"
 	EventCancelStarted     = "cancel_session.started"
 	EventCancelSaved       = "cancel_session.saved"
 	EventCancelCanceled    = "cancel_session.canceled"
@@ -26,7 +27,7 @@ const (
 // EventTypes lists every type a webhook endpoint may subscribe to.
 var EventTypes = []string{
 	EventRecoveryStarted, EventRecoveryRecovered, EventRecoveryLost, EventRecoveryAbandoned,
-	EventRetrySucceeded, EventRetryFailed, EventDunningSent,
+	EventRetrySucceeded, EventRetryFailed, EventDunningSent, EventProviderError,
 	EventCancelStarted, EventCancelSaved, EventCancelCanceled, EventCancelAbandoned,
 	EventCustomerDeleted, EventEndpointDisabled, EventPing,
 }

@@ -98,9 +98,20 @@ func objectSchemas() map[string]schema {
 			"status": enum(paymentStatusEnum...), "decline_code": str(), "failure_code": str(), "advice_code": str(),
 			"network_advice_code": str(), "failure_message": str(), "attempt_count": intg(),
 			"next_retry_at": nullable(timestamp()), "recovery": str(), "attempts": arr(ref("PaymentAttempt")),
+			"provider_error": nullable(ref("ProviderError")),
 			"created_at": timestamp(), "updated_at": timestamp(),
 		}, "id", "object", "livemode", "created_at", "customer", "subscription", "invoice", "amount", "currency", "status",
-			"decline_code", "failure_code", "advice_code", "failure_message", "attempt_count", "next_retry_at", "recovery"),
+			"decline_code", "failure_code", "advice_code", "failure_message", "attempt_count", "next_retry_at", "recovery",
+			"provider_error"),
+		"ProviderError": schema{"description": "The latest failed call to Stripe while retrying the payment that was not an " +
+			"answer from the card network (a bad or restricted key, an invalid request, a rate limit, an outage, a network " +
+			"failure). It is not a decline: the attempt is sent again with backoff under the same idempotency key and counts " +
+			"toward neither the card networks' limits nor the campaign's budget. null once the card network answers.",
+			"type": "object", "required": []any{"message", "http_status", "occurred_at"}, "properties": map[string]any{
+				"message": strDesc("Stripe's own message, or the network error."), "type": strDesc("Stripe's error type."),
+				"code": strDesc("Stripe's error code."), "http_status": intDesc("Stripe's HTTP status; 0 when Stripe did not answer."),
+				"request_id": strDesc("Stripe's request id."), "occurred_at": timestamp(),
+			}},
 		"PaymentDetail": schema{"allOf": []any{ref("Payment"), object(map[string]schema{"attempts": arr(ref("PaymentAttempt"))}, "attempts")}},
 		"PaymentAttempt": object(map[string]schema{
 			"id": str(), "object": constant("payment_attempt"), "livemode": boolean(), "payment": str(), "recovery": str(),
@@ -119,7 +130,8 @@ func objectSchemas() map[string]schema {
 			"ended_at", "next_action_at", "created_at"),
 		"RecoveryDetail": schema{"allOf": []any{ref("Recovery"), object(map[string]schema{
 			"payment_attempts": arr(ref("PaymentAttempt")), "dunning_sends": arr(ref("DunningSend")),
-		}, "payment_attempts", "dunning_sends")}},
+			"provider_error": nullable(ref("ProviderError")),
+		}, "payment_attempts", "dunning_sends", "provider_error")}},
 		"DunningSend": object(map[string]schema{
 			"id": str(), "object": constant("dunning_send"), "livemode": boolean(), "recovery": str(), "payment": str(),
 			"customer": str(), "channel": constant("email"), "to": str(), "subject": str(), "template": strDesc("The step's template name."),

@@ -37,6 +37,9 @@ type recoveryDetail struct {
 	*holdfast.Recovery
 	PaymentAttempts []holdfast.PaymentAttempt `json:"payment_attempts"`
 	DunningSends    []holdfast.DunningSend    `json:"dunning_sends"`
+	// ProviderError is the payment's provider_error: a failed call to
+	// Stripe that is not a decline (null when none).
+	ProviderError *holdfast.ProviderError `json:"provider_error"`
 }
 
 // readGetRecovery serves GET /api/v1/campaigns/:id with its dunning sends
@@ -55,6 +58,14 @@ func (s *Server) readGetRecovery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, recoveryDetail{Recovery: rec, PaymentAttempts: attempts, DunningSends: sends})
+	pay, err := s.store.GetPayment(r.Context(), p.Workspace.ID, p.Mode, rec.Payment)
+	if err != nil && holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
+		return err
+	}
+	d := recoveryDetail{Recovery: rec, PaymentAttempts: attempts, DunningSends: sends}
+	if pay != nil {
+		d.ProviderError = pay.ProviderError
+	}
+	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -120,6 +120,7 @@ func (e *Engine) applyResult(ctx context.Context, r *run, a *holdfast.PaymentAtt
 	if err := e.st.DeleteJob(ctx, attemptJobKey(a.ID)); err != nil {
 		return err
 	}
+	r.pay.ProviderError = nil // the card network answered
 	r.pay.AttemptCount++
 	typ := holdfast.EventRetryFailed
 	if res.Succeeded {
@@ -177,6 +178,8 @@ func (e *Engine) drive(ctx context.Context, attemptID string, req *PayRequest) e
 	a := req.Attempt
 	res, err := e.live.Pay(ctx, *req)
 	if err != nil {
+		// Not an answer from the card network (see provider_error.go).
+		e.noteProviderError(ctx, a, err)
 		return err
 	}
 	if e.hooks.afterPay != nil {

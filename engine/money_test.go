@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -107,11 +106,29 @@ type cardFake struct {
 	invCharges map[string]int // invoice → charges
 	dead       map[string]bool
 	afterDead  int // charges on a card that had answered never-retry
+	// providerErrors counts answers that were not the card network's.
+	providerErrors int
+	keys           map[string]bool // every idempotency key seen
+}
+
+// providerErrors are the fake's scripted provider errors, as Stripe words
+// them; "reset" hangs up without answering.
+var providerErrors = map[string]struct {
+	status             int
+	typ, code, message string
+}{
+	"http_401": {401, "invalid_request_error", "", "Invalid API Key provided: sk_live_****fake"},
+	"http_403": {403, "invalid_request_error", "secret_key_required",
+		"The provided key 'rk_live_****fake' does not have the required permissions for this endpoint on account 'acct_1'."},
+	"http_400": {400, "invalid_request_error", "parameter_unknown", "Received unknown parameter: expand[0]"},
+	"http_429": {429, "invalid_request_error", "rate_limit", "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits."},
+	"http_500": {500, "api_error", "", "Sorry, something went wrong. We've already been notified of the problem."},
+	"reset":    {0, "", "", ""},
 }
 
 func newCardFake(s *stripetest.Server, def string) *cardFake {
 	f := &cardFake{cardOf: map[string]string{}, script: map[string][]string{}, def: def, answers: map[string]fakeAnswer{},
-		charges: map[string]int{}, invCharges: map[string]int{}, dead: map[string]bool{}}
+		charges: map[string]int{}, invCharges: map[string]int{}, dead: map[string]bool{}, keys: map[string]bool{}}
 	s.Handle("POST /v1/invoices/{id}/pay", f.serve)
 	return f
 }
@@ -120,6 +137,7 @@ func (f *cardFake) serve(w http.ResponseWriter, r *http.Request) {
 	inv, key := r.PathValue("id"), r.Header.Get("Idempotency-Key")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.keys[key] = true
 	a, seen := f.answers[key]
 	if !seen {
 		card := f.cardOf[inv]
@@ -127,11 +145,18 @@ func (f *cardFake) serve(w http.ResponseWriter, r *http.Request) {
 		if s := f.script[card]; len(s) > 0 {
 			outcome, f.script[card] = s[0], s[1:]
 		}
-		if strings.HasPrefix(outcome, "http_") {
-			// A provider error: Stripe did not charge and keeps no answer.
-			var status int
-			fmt.Sscanf(outcome, "http_%d", &status)
-			stripetest.WriteError(w, status, "api_error", "", "Simulated provider error.")
+		if pe, ok := providerErrors[outcome]; ok {
+			// A provider error: Stripe charged nothing and keeps no answer.
+			f.providerErrors++
+			if pe.status == 0 {
+				// Connection reset: hang up without an answer.
+				if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					c.Close()
+				}
+				return
+			}
+			w.Header().Set("Stripe-Should-Retry", "false") // keep stripe-go's own retries out of the count
+			stripetest.WriteError(w, pe.status, pe.typ, pe.code, pe.message)
 			return
 		}
 		if f.dead[card] {
@@ -167,6 +192,10 @@ func livePair(t *testing.T, backend, def string) (*pair, *cardFake) {
 	p := newPair(t, backend, func(c *Config) {
 		c.LiveProvider = hfstripe.NewProvider(hfstripe.ProviderConfig{Store: c.Store, APIBase: fake.URL})
 	})
+	// Engine 1 reads the workspace's key through its own connection pool.
+	cfg := p.es[1].cfg
+	cfg.LiveProvider = hfstripe.NewProvider(hfstripe.ProviderConfig{Store: cfg.Store, APIBase: fake.URL})
+	p.es[1] = New(cfg)
 	if err := p.v.st.SetWorkspaceSecret(p.v.ctx, p.v.ws.ID, holdfast.ModeLive, store.SecretStripeAPIKey, "sk_test_fake", t0); err != nil {
 		t.Fatal(err)
 	}

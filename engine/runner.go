@@ -220,24 +220,6 @@ func (e *Engine) runRecovery(ctx context.Context, id string, now time.Time) erro
 	return e.driveAll(ctx, started)
 }
 
-// giveUpAttempt completes an attempt whose charge kept failing with an
-// unknown outcome as failed, so the recovery moves on. If the charge did go
-// through after all, Stripe's invoice.paid ends the recovery as recovered.
-func (e *Engine) giveUpAttempt(ctx context.Context, id string, cause error) error {
-	a, err := e.st.GetAttempt(ctx, id)
-	if err != nil || a.State != holdfast.AttemptStarted {
-		return nil
-	}
-	return e.st.InTx(ctx, func(ctx context.Context) error {
-		r, err := e.loadRun(ctx, a.Recovery, e.clock.Now(), false)
-		if err != nil {
-			return err
-		}
-		return e.applyResult(ctx, r, a, PayResult{Decline: holdfast.Decline{FailureCode: "provider_error",
-			Message: "The payment provider could not be reached: " + cause.Error()}})
-	})
-}
-
 // jitter returns a uniform random duration in [0, n).
 func jitter(n int64) int64 {
 	if n <= 0 {

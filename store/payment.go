@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"holdfast"
 )
@@ -11,7 +13,7 @@ import (
 const paymentCols = `id, workspace_id, livemode, customer_id, provider_customer_id, subscription, invoice, payment_intent, charge,
 	amount, currency, status, decline_code, failure_code, advice_code, network_advice_code, failure_message,
 	card_fingerprint, card_brand, card_funding, payment_method, hosted_invoice_url, attempt_count, next_retry_at,
-	recovery_id, provider_updated_at, created_at, updated_at`
+	recovery_id, provider_updated_at, created_at, updated_at, provider_error`
 
 func scanPayment(row interface{ Scan(...any) error }) (*holdfast.Payment, error) {
 	var (
@@ -19,17 +21,25 @@ func scanPayment(row interface{ Scan(...any) error }) (*holdfast.Payment, error)
 		customer, recID  sql.NullString
 		nextRetry        sql.NullInt64
 		created, updated int64
+		providerErr      string
 	)
 	if err := row.Scan(&p.ID, &p.WorkspaceID, &p.Livemode, &customer, &p.ProviderCustomerID, &p.Subscription, &p.Invoice,
 		&p.PaymentIntent, &p.Charge, &p.Amount, &p.Currency, &p.Status, &p.DeclineCode, &p.FailureCode, &p.AdviceCode,
 		&p.NetworkAdviceCode, &p.FailureMessage, &p.CardFingerprint, &p.CardBrand, &p.CardFunding, &p.PaymentMethod,
-		&p.HostedInvoiceURL, &p.AttemptCount, &nextRetry, &recID, &p.ProviderUpdatedAt, &created, &updated); err != nil {
+		&p.HostedInvoiceURL, &p.AttemptCount, &nextRetry, &recID, &p.ProviderUpdatedAt, &created, &updated,
+		&providerErr); err != nil {
 		return nil, err
 	}
 	p.Object = "payment"
 	p.Customer, p.Recovery = customer.String, recID.String
 	p.NextRetryAt = timePtr(nextRetry)
 	p.CreatedAt, p.UpdatedAt = holdfast.FromMicros(created), holdfast.FromMicros(updated)
+	if providerErr != "" {
+		p.ProviderError = &holdfast.ProviderError{}
+		if err := json.Unmarshal([]byte(providerErr), p.ProviderError); err != nil {
+			return nil, fmt.Errorf("payment %s: provider_error: %w", p.ID, err)
+		}
+	}
 	return &p, nil
 }
 
@@ -101,4 +111,13 @@ func (s *Store) attemptsWhere(ctx context.Context, cond string, args ...any) ([]
 		out = append(out, *a)
 	}
 	return out, rows.Err()
+}
+
+// providerErrorJSON is a payment's provider error as stored ('' for none).
+func providerErrorJSON(e *holdfast.ProviderError) string {
+	if e == nil {
+		return ""
+	}
+	b, _ := json.Marshal(e)
+	return string(b)
 }

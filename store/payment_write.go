@@ -15,11 +15,12 @@ import (
 // already has one (a concurrent opening won; read it with PaymentByInvoice).
 func (s *Store) InsertPayment(ctx context.Context, p *holdfast.Payment) error {
 	p.Object = "payment"
-	_, err := s.exec(ctx, `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO payments (`+paymentCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.WorkspaceID, p.Livemode, engNull(p.Customer), p.ProviderCustomerID, p.Subscription, p.Invoice, p.PaymentIntent,
 		p.Charge, p.Amount, p.Currency, p.Status, p.DeclineCode, p.FailureCode, p.AdviceCode, p.NetworkAdviceCode,
 		p.FailureMessage, p.CardFingerprint, p.CardBrand, p.CardFunding, p.PaymentMethod, p.HostedInvoiceURL, p.AttemptCount,
-		microsPtr(p.NextRetryAt), engNull(p.Recovery), p.ProviderUpdatedAt, holdfast.Micros(p.CreatedAt), holdfast.Micros(p.UpdatedAt))
+		microsPtr(p.NextRetryAt), engNull(p.Recovery), p.ProviderUpdatedAt, holdfast.Micros(p.CreatedAt), holdfast.Micros(p.UpdatedAt),
+		providerErrorJSON(p.ProviderError))
 	if isUniqueViolation(err) {
 		return holdfast.Errorf(holdfast.ECONFLICT, "invoice %s already has a payment", p.Invoice)
 	}
@@ -32,10 +33,11 @@ func (s *Store) UpdatePayment(ctx context.Context, p *holdfast.Payment, now time
 	_, err := s.exec(ctx, `UPDATE payments SET customer_id = ?, payment_intent = ?, charge = ?, status = ?, decline_code = ?,
 		failure_code = ?, advice_code = ?, network_advice_code = ?, failure_message = ?, card_fingerprint = ?, card_brand = ?,
 		card_funding = ?, payment_method = ?, hosted_invoice_url = ?, attempt_count = ?, next_retry_at = ?, recovery_id = ?,
-		updated_at = ? WHERE id = ?`,
+		provider_error = ?, updated_at = ? WHERE id = ?`,
 		engNull(p.Customer), p.PaymentIntent, p.Charge, p.Status, p.DeclineCode, p.FailureCode, p.AdviceCode,
 		p.NetworkAdviceCode, p.FailureMessage, p.CardFingerprint, p.CardBrand, p.CardFunding, p.PaymentMethod,
-		p.HostedInvoiceURL, p.AttemptCount, microsPtr(p.NextRetryAt), engNull(p.Recovery), holdfast.Micros(now), p.ID)
+		p.HostedInvoiceURL, p.AttemptCount, microsPtr(p.NextRetryAt), engNull(p.Recovery), providerErrorJSON(p.ProviderError),
+		holdfast.Micros(now), p.ID)
 	return err
 }
 

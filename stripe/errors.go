@@ -59,6 +59,22 @@ func Classify(err error) Class {
 	return ClassUnknown
 }
 
+// ProviderErrorOf describes a failed call that is not a card answer for the
+// merchant: Stripe's message, error type and code, HTTP status and request
+// id, or the network error when Stripe did not answer.
+func ProviderErrorOf(err error) *holdfast.ProviderError {
+	se := AsStripeError(err)
+	if se == nil {
+		return &holdfast.ProviderError{Message: err.Error()}
+	}
+	pe := &holdfast.ProviderError{Message: se.Msg, Type: string(se.Type), Code: string(se.Code),
+		HTTPStatus: se.HTTPStatusCode, RequestID: RequestID(err)}
+	if pe.Message == "" {
+		pe.Message = http.StatusText(se.HTTPStatusCode)
+	}
+	return pe
+}
+
 // AsStripeError returns the Stripe API error inside err, or nil when err is
 // not an answer from Stripe (network failure, context end, …).
 func AsStripeError(err error) *stripego.Error {

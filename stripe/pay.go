@@ -19,9 +19,10 @@ func (p *Provider) Pay(ctx context.Context, req holdfast.PayRequest) (holdfast.P
 		return holdfast.PayResult{}, err
 	}
 	if sc == nil {
-		// Nothing was sent, so the answer is certain: this attempt failed.
-		return holdfast.PayResult{Decline: holdfast.Decline{FailureCode: "stripe_api_key_missing",
-			Message: "No Stripe API key is configured for this workspace's live mode."}}, nil
+		// Nothing was sent: the merchant has to configure a key first. Not a
+		// card answer, so it is a provider error like a revoked key.
+		return holdfast.PayResult{}, &holdfast.ProviderError{Code: "stripe_api_key_missing",
+			Message: "No Stripe API key is configured for this workspace's live mode."}
 	}
 	for _, err := range []error{checkID("invoice", req.Invoice), checkID("payment_method", req.PaymentMethod)} {
 		if he, ok := holdfast.AsError(err); ok {
@@ -46,29 +47,20 @@ func (p *Provider) Pay(ctx context.Context, req holdfast.PayRequest) (holdfast.P
 	return payError(err)
 }
 
-// payError turns a failed pay into a definite decline or, when the outcome
-// is unknown (network trouble, Stripe outage, rate limit), an error that
-// makes the engine send the same request again later.
+// payError turns a failed pay into the card network's answer or a
+// provider error (Classify decides which). Only a card_error is a decline —
+// a card attempt. Anything else — 401/403 (a bad or restricted key), 400
+// invalid_request_error, 409, 429, 5xx, a network failure — is a
+// *holdfast.ProviderError: nothing was charged, and the engine sends the
+// same request again later with the same idempotency key, outside the card
+// networks' limits and the campaign's budget.
 func payError(err error) (holdfast.PayResult, error) {
 	se := AsStripeError(err)
-	if se == nil {
-		return holdfast.PayResult{}, err
-	}
-	if se.Type == stripego.ErrorTypeInvalidRequest && se.Code == "invoice_already_paid" {
+	if se != nil && se.Type == stripego.ErrorTypeInvalidRequest && se.Code == "invoice_already_paid" {
 		return holdfast.PayResult{Succeeded: true}, nil
 	}
-	switch Classify(err) {
-	case ClassDecline:
+	if Classify(err) == ClassDecline {
 		return holdfast.PayResult{Decline: DeclineOf(se)}, nil
-	case ClassRefused:
-		if se.Type != stripego.ErrorTypeInvalidRequest {
-			return holdfast.PayResult{}, err
-		}
-		// The request itself was refused (invoice voided, no payment method…):
-		// nothing was charged, and sending it again would not change that.
-		d := DeclineOf(se)
-		d.FailureCode = first(string(se.Code), "invalid_request")
-		return holdfast.PayResult{Decline: d}, nil
 	}
-	return holdfast.PayResult{}, err
+	return holdfast.PayResult{}, ProviderErrorOf(err)
 }
