@@ -193,7 +193,7 @@ func TestDunningLinkFromEmail(t *testing.T) {
 		if msg == nil {
 			t.Fatalf("no email to %s", email)
 		}
-		if !strings.Contains(msg.TextBody, "€49.00") && !strings.Contains(msg.TextBody, "49.00") {
+		if !strings.Contains(msg.TextBody, "49,00 €") {
 			t.Fatalf("amount missing: %s", msg.TextBody)
 		}
 		m := linkRE.FindStringSubmatch(msg.TextBody)

@@ -19,6 +19,8 @@ type cancelSessionsData struct {
 	Counts   store.CancelSessionCounts
 	SaveRate *float64
 	Reasons  []reasonRow
+	// Labels are the survey's wording of each reason id.
+	Labels map[string]string
 }
 
 type reasonRow struct {
@@ -52,6 +54,7 @@ func (d *Dashboard) cancelSessions(w http.ResponseWriter, r *http.Request, v *vi
 	} else if holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
 		return err
 	}
+	data.Labels = labels
 	for _, rc := range reasons {
 		row := reasonRow{DashboardReasonCount: rc, Label: labels[rc.Reason]}
 		switch {

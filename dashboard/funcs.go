@@ -29,6 +29,20 @@ var funcs = template.FuncMap{
 	"upper": strings.ToUpper,
 	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"join":  func(items []string, sep string) string { return strings.Join(items, sep) },
+	"oid":   oid,
+}
+
+// oid renders an object id that may be too long for its column: the start
+// of the id (linked to href when href is not empty), the whole id on hover,
+// and a copy button (shown by app.js). Use it for every id in a table.
+func oid(href, id string) template.HTML {
+	e := template.HTMLEscapeString(id)
+	inner := `<span title="` + e + `">` + e + `</span>`
+	if href != "" {
+		inner = `<a href="` + template.HTMLEscapeString(href) + `" title="` + e + `">` + e + `</a>`
+	}
+	return template.HTML(`<span class="oid">` + inner + `<button type="button" class="copy" data-copy-text="` + e +
+		`" aria-label="Copy ` + e + `" title="Copy id" hidden>⧉</button></span>`)
 }
 
 // pct renders a rate in [0,1] as a percentage; nil (no data) as an em dash.

@@ -52,7 +52,12 @@ type page struct {
 	CSRF    string
 	Path    string
 	Flash   string
+	// Now is the mode's present (the test clock in test mode): the base of
+	// relative times of business objects. RealNow is the wall clock, for
+	// operator facts such as a token's last use or a trial's end, which the
+	// test clock must never move.
 	Now     time.Time
+	RealNow time.Time
 	Data    any
 }
 
@@ -64,7 +69,7 @@ type crumb struct {
 
 // render writes a signed-in page in the app layout.
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, v *viewer, status int, name, title, section string, data any, crumbs ...crumb) error {
-	p := page{Title: title, Section: section, Crumbs: crumbs, Data: data, Path: r.URL.RequestURI()}
+	p := page{Title: title, Section: section, Crumbs: crumbs, Data: data, Path: r.URL.RequestURI(), RealNow: d.clock.Now()}
 	p.Flash = d.takeFlash(w, r)
 	if v != nil {
 		p.User, p.WsName, p.WsID = v.user.Email, v.ws.Name, v.ws.ID
@@ -83,7 +88,7 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, v *viewer, st
 // renderPublic writes a page of the signed-out layout; its forms carry the
 // double-submit token.
 func (d *Dashboard) renderPublic(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
-	p := page{Title: title, Data: data, Now: d.clock.Now(), CSRF: d.loginToken(w, r), Path: r.URL.RequestURI()}
+	p := page{Title: title, Data: data, Now: d.clock.Now(), RealNow: d.clock.Now(), CSRF: d.loginToken(w, r), Path: r.URL.RequestURI()}
 	return d.execute(w, status, name, "public", p)
 }
 

@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"holdfast"
 )
 
 var (
@@ -215,4 +218,30 @@ func TestCampaignFormValidation(t *testing.T) {
 			t.Fatalf("not renamed: %s", c.Name)
 		}
 	})
+}
+
+// TestTokenTimesIgnoreTheTestClock: after the test clock moves a day ahead,
+// a token used just now still reads "just now" on the test-mode tokens
+// page: last use, creation and expiry are real-time facts.
+func TestTokenTimesIgnoreTheTestClock(t *testing.T) {
+	e := newEnv(t, "sqlite", nil)
+	ctx := context.Background()
+	ws := e.Workspace("Acme")
+	e.user(ws.ID, "ann@example.com")
+	b := e.browser()
+	b.login("ann@example.com")
+	b.toTest()
+	key := e.KeyWith(ws.ID, holdfast.ModeTest, nil)
+	if _, err := e.Store.AdvanceTestClock(ctx, ws.ID, 36*time.Hour, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.TouchKey(ctx, key.ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get("/dashboard/settings/api-tokens")
+	row := p.Body[strings.Index(p.Body, `data-key="`+key.ID+`"`):]
+	row = row[:strings.Index(row, "</tr>")]
+	if strings.Contains(row, "ago") || strings.Count(row, "just now") != 2 {
+		t.Fatalf("token row after a test-clock advance:\n%s", row)
+	}
 }

@@ -5,14 +5,23 @@ import (
 	"strings"
 )
 
-// symbols are the currencies shown with a leading symbol. Others show their
-// uppercase ISO code after the number ("12.34 CHF"), which no reader can misread,
+// convention is how a currency's own country writes an amount: the symbol
+// and where it goes, the thousands separator and the decimal mark.
+type convention struct {
+	symbol       string
+	after        bool // "1.234,56 €" rather than "€1,234.56"
+	group, point string
+}
+
+// conventions are the currencies written with their symbol, the way their
+// home country writes them. Others show their uppercase ISO code after the
+// number with comma thousands ("1,234.56 CHF"), which no reader can misread,
 // unlike "$" for CAD or AUD.
-var symbols = map[string]string{
-	"usd": "$",
-	"eur": "€",
-	"gbp": "£",
-	"jpy": "¥",
+var conventions = map[string]convention{
+	"usd": {symbol: "$", group: ",", point: "."},
+	"gbp": {symbol: "£", group: ",", point: "."},
+	"jpy": {symbol: "¥", group: ",", point: "."},
+	"eur": {symbol: " €", after: true, group: ".", point: ","},
 }
 
 // zeroDecimal are Stripe's zero-decimal currencies: the amount is already in
@@ -29,11 +38,12 @@ var threeDecimal = map[string]bool{
 	"bhd": true, "jod": true, "kwd": true, "omr": true, "tnd": true,
 }
 
-// FormatAmount renders an amount in minor units for a customer to read:
-// "$12.34" (usd), "€12.34" (eur), "£12.34" (gbp), "¥1234" (jpy), and otherwise
-// the number followed by the uppercase code ("12.34 CHF", "1234 KRW"). The
-// currency is matched case-insensitively. There are no thousands separators,
-// because their style depends on the reader's locale, which we do not know.
+// FormatAmount renders an amount in minor units for a customer (or an
+// operator) to read, with thousands separators in the currency's
+// convention: "$1,234.56" (usd), "£1,234.56" (gbp), "¥1,234" (jpy),
+// "1.234,56 €" (eur), and otherwise the number followed by the uppercase
+// code ("1,234.56 CHF", "50,000 KRW"). The currency is matched
+// case-insensitively.
 func FormatAmount(minor int64, currency string) string {
 	cur := strings.ToLower(strings.TrimSpace(currency))
 	decimals := 2
@@ -50,24 +60,39 @@ func FormatAmount(minor int64, currency string) string {
 		sign = "-"
 		mag = -mag
 	}
-	num := decimal(mag, decimals)
-	if sym, ok := symbols[cur]; ok {
-		return sign + sym + num
+	c, ok := conventions[cur]
+	if !ok {
+		c = convention{group: ",", point: "."}
 	}
-	if cur == "" {
+	num := decimal(mag, decimals, c.group, c.point)
+	switch {
+	case ok && c.after:
+		return sign + num + c.symbol
+	case ok:
+		return sign + c.symbol + num
+	case cur == "":
 		return sign + num
 	}
 	return sign + num + " " + strings.ToUpper(cur)
 }
 
-// decimal writes v with the given number of digits after the decimal point.
-func decimal(v uint64, decimals int) string {
+// decimal writes v with the given number of digits after the decimal mark
+// and the whole part grouped in threes.
+func decimal(v uint64, decimals int, group, point string) string {
 	s := strconv.FormatUint(v, 10)
-	if decimals == 0 {
-		return s
-	}
 	if len(s) <= decimals {
 		s = strings.Repeat("0", decimals-len(s)+1) + s
 	}
-	return s[:len(s)-decimals] + "." + s[len(s)-decimals:]
+	whole, frac := s[:len(s)-decimals], s[len(s)-decimals:]
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(c)
+	}
+	if decimals > 0 {
+		b.WriteString(point + frac)
+	}
+	return b.String()
 }

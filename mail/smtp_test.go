@@ -95,7 +95,7 @@ func TestSMTPSend(t *testing.T) {
 	if m.From != "billing@example.com" || len(m.To) != 1 || m.To[0] != "ada@example.com" {
 		t.Errorf("envelope = %q -> %q", m.From, m.To)
 	}
-	if want := "€12.34 payment failed, Ada Lovelace"; m.Subject != want {
+	if want := "12,34 € payment failed, Ada Lovelace"; m.Subject != want {
 		t.Errorf("Subject = %q, want %q", m.Subject, want)
 	}
 	if m.MessageID != "<ds_abc@example.com>" {

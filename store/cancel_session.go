@@ -142,14 +142,19 @@ func (s *Store) BumpCancelSessionAttempt(ctx context.Context, cs *holdfast.Cance
 	return nil
 }
 
-// DiscountOfferedSince reports whether a customer (Stripe id) was presented a
-// discount at or after since in any session of the workspace and mode other
-// than excludeID: the offer-abuse guard.
-func (s *Store) DiscountOfferedSince(ctx context.Context, wsID string, mode holdfast.Mode, customer string, since time.Time, excludeID string) (bool, error) {
-	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(*) FROM cancel_sessions WHERE workspace_id = ? AND livemode = ? AND customer = ?
-		AND discount_offered_at >= ? AND id <> ?`, wsID, mode.Livemode(), customer, holdfast.Micros(since), excludeID).Scan(&n)
-	return n > 0, err
+// LastDiscountAccepted returns when a customer (Stripe id) last accepted a
+// discount (the completion time of the newest saved_discount session of the
+// workspace and mode other than excludeID), or nil: the offer-abuse guard
+// counts only discounts a customer took, not ones merely shown.
+func (s *Store) LastDiscountAccepted(ctx context.Context, wsID string, mode holdfast.Mode, customer, excludeID string) (*time.Time, error) {
+	var at sql.NullInt64
+	err := s.queryRow(ctx, `SELECT MAX(completed_at) FROM cancel_sessions WHERE workspace_id = ? AND livemode = ? AND customer = ?
+		AND outcome = ? AND id <> ?`, wsID, mode.Livemode(), customer, holdfast.OutcomeSavedDiscount, excludeID).Scan(&at)
+	if err != nil || !at.Valid {
+		return nil, err
+	}
+	t := holdfast.FromMicros(at.Int64)
+	return &t, nil
 }
 
 // ExpiredCancelSessions returns up to limit sessions of a workspace and mode

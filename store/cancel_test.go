@@ -172,23 +172,32 @@ func TestCancelSessionDiscountGuardAndExpiry(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := cancelTestSession(t, s, w.ID, holdfast.ModeTest, "cus_a", t0.Add(2*time.Hour))
+		// a saw a discount but nobody accepted one yet.
+		if got, err := s.LastDiscountAccepted(ctx, w.ID, holdfast.ModeTest, "cus_a", ""); err != nil || got != nil {
+			t.Fatalf("a discount only offered counts: %v %v", got, err)
+		}
+		done := t0.Add(3 * time.Hour)
+		c := cancelTestSession(t, s, w.ID, holdfast.ModeTest, "cus_a", done)
+		outcome := holdfast.OutcomeSavedDiscount
+		c.Status, c.Outcome, c.CompletedAt = holdfast.SessionCompleted, &outcome, &done
+		if err := s.UpdateCancelSession(ctx, c, &done, done); err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct {
 			name     string
 			mode     holdfast.Mode
 			customer string
-			since    time.Time
 			exclude  string
-			want     bool
+			want     *time.Time
 		}{
-			{"OfferedInWindow", holdfast.ModeTest, "cus_a", t0, b.ID, true},
-			{"FirstOfferKept", holdfast.ModeTest, "cus_a", t0.Add(2 * time.Minute), b.ID, false},
-			{"OwnSessionExcluded", holdfast.ModeTest, "cus_a", t0, a.ID, false},
-			{"OtherCustomer", holdfast.ModeTest, "cus_b", t0, "", false},
-			{"OtherMode", holdfast.ModeLive, "cus_a", t0, "", false},
+			{"Accepted", holdfast.ModeTest, "cus_a", b.ID, &done},
+			{"OwnSessionExcluded", holdfast.ModeTest, "cus_a", c.ID, nil},
+			{"OtherCustomer", holdfast.ModeTest, "cus_b", "", nil},
+			{"OtherMode", holdfast.ModeLive, "cus_a", "", nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.DiscountOfferedSince(ctx, w.ID, tc.mode, tc.customer, tc.since, tc.exclude)
-				if err != nil || got != tc.want {
+				got, err := s.LastDiscountAccepted(ctx, w.ID, tc.mode, tc.customer, tc.exclude)
+				if err != nil || (got == nil) != (tc.want == nil) || (got != nil && !got.Equal(*tc.want)) {
 					t.Fatalf("got %v %v, want %v", got, err, tc.want)
 				}
 			})

@@ -19,6 +19,12 @@ type DemoConfig struct {
 	AuthHash string
 	// APIBase is the API origin; "" means the origin the widget was loaded from.
 	APIBase string
+	// Withheld, when set, says why an offer is not made to this customer
+	// right now (the discount cooldown); the page shows it above the button.
+	Withheld string
+	// CooldownDays is the flow's discount cooldown, for the note shown
+	// after a discount is accepted (0: no cooldown).
+	CooldownDays int
 }
 
 // demoTemplate is parsed once; a parse error is a build mistake that any test

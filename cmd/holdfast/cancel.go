@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -33,7 +34,7 @@ func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clo
 	w.stops = append(w.stops, sw.Stop)
 	w.mounts = append(w.mounts, api.Mount{Pattern: "/widget.js", Handler: widget.ScriptHandler()})
 	if cfg.Demo {
-		w.mounts = append(w.mounts, api.Mount{Pattern: "/demo/cancel", Handler: &demoCancelPage{st: st, clock: clock, log: log}})
+		w.mounts = append(w.mounts, api.Mount{Pattern: "/demo/cancel", Handler: &demoCancelPage{st: st, svc: svc, clock: clock, log: log}})
 	}
 	return svc
 }
@@ -45,6 +46,7 @@ func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clo
 // computed per request so a rotated widget secret takes effect at once.
 type demoCancelPage struct {
 	st    *store.Store
+	svc   *cancelflow.Service
 	clock holdfast.Clock
 	log   *slog.Logger
 
@@ -60,12 +62,41 @@ func (p *demoCancelPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The demo workspace is not ready; start the server with --demo.", http.StatusServiceUnavailable)
 		return
 	}
-	widget.DemoPageHandler(widget.DemoConfig{
+	cfg := widget.DemoConfig{
 		PublishableKey: token,
 		Customer:       demoCancelCustomer,
 		Subscription:   demoCancelSubscription,
 		AuthHash:       cancelflow.AuthHash(ws.WidgetSecret, demoCancelCustomer),
-	}).ServeHTTP(w, r)
+	}
+	if err := p.explainOffers(r.Context(), ws.ID, &cfg); err != nil {
+		p.log.Error("demo cancel page", "err", err)
+		http.Error(w, "The demo cancel flow could not be read.", http.StatusInternalServerError)
+		return
+	}
+	widget.DemoPageHandler(cfg).ServeHTTP(w, r)
+}
+
+// explainOffers tells the demo page about the discount cooldown: whether a
+// discount is withheld from the demo customer right now, and why.
+func (p *demoCancelPage) explainOffers(ctx context.Context, wsID string, cfg *widget.DemoConfig) error {
+	flow, err := p.svc.Flow(ctx, wsID, holdfast.ModeTest)
+	if err != nil {
+		return err
+	}
+	cfg.CooldownDays = flow.DiscountCooldownDays
+	now, err := holdfast.ModeNow(ctx, p.clock, p.st, wsID, holdfast.ModeTest)
+	if err != nil {
+		return err
+	}
+	wh, err := p.svc.DiscountWithheld(ctx, wsID, holdfast.ModeTest, demoCancelCustomer, now)
+	if err != nil || wh == nil {
+		return err
+	}
+	cfg.Withheld = fmt.Sprintf("No discount will be offered: this customer accepted one on %s, and the cancel flow's discount cooldown "+
+		"is %d days, so discounts come back on %s (test clock). Other offers still show. Change the cooldown in the dashboard "+
+		"(Cancel flow; 0 turns it off) or advance the test clock.",
+		wh.AcceptedAt.UTC().Format("2006-01-02"), wh.CooldownDays, wh.Until.UTC().Format("2006-01-02"))
+	return nil
 }
 
 // demo returns the demo workspace (fresh, for its current widget secret)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -189,6 +190,7 @@ func TestServeDemoTwice(t *testing.T) {
 	if res, err := http.Get(second.base + "/demo/cancel"); err != nil || res.StatusCode != 200 {
 		t.Fatalf("demo cancel page: %v %v", res, err)
 	}
+	demoCancelCooldown(t, second.base)
 	status, me := apiGet(t, second.base, second.token, "/v1/auth/me")
 	if status != 200 {
 		t.Fatalf("auth/me with the demo key: %d %v", status, me)
@@ -228,6 +230,81 @@ func TestServeDemoTwice(t *testing.T) {
 			t.Errorf("demo endpoint still points at %s, not %s", u, second.base)
 		}
 	}
+}
+
+// demoCancelCooldown (run on the demo restart test's server): after the demo customer accepts the discount, the demo page says
+// the next discount is withheld and why, and a new session offers none.
+func demoCancelCooldown(t *testing.T, base string) {
+	t.Helper()
+	page := getBody(t, base+"/demo/cancel")
+	pub := regexp.MustCompile(`publishableKey: "(hf_pub_[A-Za-z0-9]+)"`).FindStringSubmatch(page)
+	hash := regexp.MustCompile(`authHash: "([0-9a-f]{64})"`).FindStringSubmatch(page)
+	if pub == nil || hash == nil || strings.Contains(page, "No discount will be offered") {
+		t.Fatalf("demo page before any discount:\n%s", page)
+	}
+	call := func(path, body string) map[string]any {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+pub[1])
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&m)
+		if res.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d %v", path, res.StatusCode, m)
+		}
+		return m
+	}
+	start := `{"customer":"cus_demo_cancel_flow","subscription":"sub_demo_cancel_flow","auth_hash":"` + hash[1] + `"}`
+	discountOffered := func(cs map[string]any) bool {
+		for _, r := range cs["reasons"].([]any) {
+			if o, _ := r.(map[string]any)["offer"].(map[string]any); o != nil && o["type"] == "discount" {
+				return true
+			}
+		}
+		return false
+	}
+	// Declining a shown discount withholds nothing.
+	cs := call("/v1/cancel_sessions", start)
+	if !discountOffered(cs) {
+		t.Fatalf("no discount in the demo flow: %v", cs)
+	}
+	call("/v1/cancel_sessions/"+cs["id"].(string)+"/respond", `{"reason":"too_expensive"}`)
+	call("/v1/cancel_sessions/"+cs["id"].(string)+"/cancel", `{}`)
+	cs = call("/v1/cancel_sessions", start)
+	if !discountOffered(cs) {
+		t.Fatal("a discount only shown withholds the next one")
+	}
+	call("/v1/cancel_sessions/"+cs["id"].(string)+"/respond", `{"reason":"too_expensive"}`)
+	if done := call("/v1/cancel_sessions/"+cs["id"].(string)+"/accept", `{}`); done["outcome"] != "saved_discount" {
+		t.Fatalf("accept: %v", done)
+	}
+	if cs = call("/v1/cancel_sessions", start); discountOffered(cs) {
+		t.Fatal("a discount is offered again right after one was accepted")
+	}
+	call("/v1/cancel_sessions/"+cs["id"].(string)+"/cancel", `{}`)
+	if page := getBody(t, base+"/demo/cancel"); !strings.Contains(page, "No discount will be offered: this customer accepted one on") ||
+		!strings.Contains(page, "discount cooldown is 90 days") {
+		t.Fatalf("the demo page does not say why the discount is withheld:\n%s", page)
+	}
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b strings.Builder
+	_, _ = io.Copy(&b, res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b.String())
+	}
+	return b.String()
 }
 
 // workspaceOf reads the workspace id from GET /v1/auth/me.
