@@ -32,6 +32,9 @@ func htmlBody(src string) (*htmltemplate.Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkBounded(parsed, "body"); err != nil {
+		return nil, err
+	}
 	out := htmltemplate.New("body")
 	for _, t := range parsed.Templates() {
 		if t.Tree == nil {

@@ -100,6 +100,9 @@ func execText(name, src string, v Vars) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := checkBounded(tmpl, name); err != nil {
+		return "", err
+	}
 	var out limitedBuffer
 	if err := tmpl.Execute(&out, v); err != nil {
 		return "", err

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -173,6 +174,15 @@ func TestRenderErrors(t *testing.T) {
 		{"BodyMethodOnString", mail.Template{Subject: "s", Body: "{{.Amount.Value}}"}, "body"},
 		{"BodyUnbalancedEnd", mail.Template{Subject: "s", Body: "{{if .Amount}}x"}, "body"},
 		{"BodyRunaway", mail.Template{Subject: "s", Body: "{{range 100000}}{{.UpdateURL}}{{end}}"}, "body"},
+		// Unbounded execution is refused before anything runs: these would
+		// otherwise take seconds of CPU (or forever) on every save and send.
+		{"BodyIntegerRange", mail.Template{Subject: "s", Body: "{{range 30000000}}{{end}}"}, "body"},
+		{"SubjectIntegerRange", mail.Template{Subject: "{{range 30000000}}{{end}}s", Body: "b"}, "subject"},
+		{"BodyRangeVariable", mail.Template{Subject: "s", Body: "{{$n := 30000000}}{{range $i := $n}}{{end}}"}, "body"},
+		{"BodyNestedRange", mail.Template{Subject: "s", Body: "{{if .Amount}}{{range 3}}{{range 3}}x{{end}}{{end}}{{end}}"}, "body"},
+		{"BodyRecursion", mail.Template{Subject: "s", Body: `{{define "a"}}{{template "a"}}{{end}}{{template "a"}}`}, "body"},
+		{"BodyMutualRecursion", mail.Template{Subject: "s", Body: `{{define "a"}}{{template "b"}}{{end}}{{define "b"}}{{template "a"}}{{end}}{{template "a"}}`}, "body"},
+		{"BodyExponentialCalls", mail.Template{Subject: "s", Body: exponentialCalls(40)}, "body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,4 +235,40 @@ func assertValidation(t *testing.T, what string, err error, param string) {
 	if e.Message == "" {
 		t.Errorf("%s error has no message", what)
 	}
+}
+
+// exponentialCalls defines t0..tn where each template calls the next one
+// twice: no loop and no recursion, but 2^n executions of the innermost one.
+func exponentialCalls(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{{define "t%d"}}{{template "t%d"}}{{template "t%d"}}{{end}}`, i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, `{{define "t%d"}}{{end}}{{template "t0"}}`, n)
+	return b.String()
+}
+
+// TestBoundedTemplatesStillRender: templates that use define, template,
+// if, with and functions within the bound keep working.
+func TestBoundedTemplatesStillRender(t *testing.T) {
+	t.Parallel()
+	tmpl := mail.Template{Subject: `{{with .WorkspaceName}}{{.}}{{end}}: {{printf "%s due" .Amount}}`,
+		Body: `{{define "sig"}}-- {{.WorkspaceName}}{{end}}{{if eq .CustomerName ""}}Hi{{else}}Hi {{.CustomerName}}{{end}}{{template "sig" .}}{{template "sig" .}}` +
+			exponentialTail(8)}
+	r, err := mail.Render(tmpl, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Text, "-- ") || !strings.Contains(r.Subject, "due") {
+		t.Fatalf("rendered %+v", r)
+	}
+	if err := mail.Validate(tmpl); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exponentialTail is exponentialCalls with a small n under other names
+// (2^8 = 256 calls: well within the bound).
+func exponentialTail(n int) string {
+	return strings.ReplaceAll(exponentialCalls(n), `"t`, `"x`)
 }
