@@ -188,7 +188,9 @@ func withRobustServices(eng **engine.Engine, fake *stripetest.Server) []func(*ap
 			withEngine(eng, nil)(c)
 			c.Services.Stripe = stripe.NewIngester(stripe.Config{Store: c.Store, Events: *eng, Logger: slog.New(slog.DiscardHandler)})
 			c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, Live: stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero, Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})
-			c.Services.Webhooks = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler)})
+			c.Services.Webhooks = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler),
+				AllowLoopback: true})
+			c.AllowLoopbackWebhooks = true // the routes' receivers are on 127.0.0.1
 		},
 	}
 }

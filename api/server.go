@@ -33,6 +33,10 @@ type Config struct {
 	NotFoundPage http.Handler
 	// Services are the engine-side collaborators the handlers call.
 	Services Services
+	// AllowLoopbackWebhooks is the operator's consent to test-mode webhook
+	// endpoints on this machine (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS); without
+	// it loopback URLs are refused as in live mode (webhook.ValidateURL).
+	AllowLoopbackWebhooks bool
 }
 
 // Mount attaches a handler under a pattern such as "/dashboard/*".
@@ -60,7 +64,9 @@ type Server struct {
 	quiet   map[string]bool
 	html404 http.Handler
 	svc     Services
-	handler http.Handler
+	// loopbackHooks is Config.AllowLoopbackWebhooks.
+	loopbackHooks bool
+	handler       http.Handler
 	// allowed lists the methods served at a path (the 405 Allow header).
 	allowed func(path string) []string
 }
@@ -79,6 +85,8 @@ func New(cfg Config) *Server {
 		quiet:   map[string]bool{},
 		html404: cfg.NotFoundPage,
 		svc:     cfg.Services,
+
+		loopbackHooks: cfg.AllowLoopbackWebhooks,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -47,7 +47,7 @@ type webhookBody struct {
 }
 
 // validate checks the fields present; on create url is required.
-func (b *webhookBody) validate(livemode, create bool) error {
+func (b *webhookBody) validate(livemode, create, allowLoopback bool) error {
 	if b.URL == nil {
 		if create {
 			return holdfast.MissingParam("url")
@@ -56,7 +56,7 @@ func (b *webhookBody) validate(livemode, create bool) error {
 		if len(*b.URL) > maxWebhookURL {
 			return holdfast.ParamError("url", "url must be at most %d characters.", maxWebhookURL)
 		}
-		if err := webhook.ValidateURL(*b.URL, livemode); err != nil {
+		if err := webhook.ValidateURL(*b.URL, livemode, allowLoopback); err != nil {
 			return err
 		}
 	}
@@ -116,7 +116,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &b, false); err != nil {
 		return err
 	}
-	if err := b.validate(p.Livemode(), true); err != nil {
+	if err := b.validate(p.Livemode(), true, s.loopbackHooks); err != nil {
 		return err
 	}
 	e := &holdfast.WebhookEndpoint{WorkspaceID: p.Workspace.ID, Livemode: p.Livemode(), URL: *b.URL,
@@ -162,7 +162,7 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &b, false); err != nil {
 		return err
 	}
-	if err := b.validate(p.Livemode(), false); err != nil {
+	if err := b.validate(p.Livemode(), false, s.loopbackHooks); err != nil {
 		return err
 	}
 	e, err := s.store.UpdateWebhookEndpoint(r.Context(), p.Workspace.ID, p.Mode, id,

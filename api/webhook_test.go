@@ -62,7 +62,13 @@ func (rv *hookReceiver) got() ([]string, []string) {
 	return append([]string(nil), rv.bodies...), append([]string(nil), rv.sigs...)
 }
 
-func eachHookEnv(t *testing.T, fn func(t *testing.T, h *hookEnv)) {
+// eachHookEnv runs fn with the operator's consent to loopback receivers on
+// (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS=true): the tests' receivers are
+// httptest servers on 127.0.0.1.
+func eachHookEnv(t *testing.T, fn func(t *testing.T, h *hookEnv)) { eachHookEnvConsent(t, true, fn) }
+
+// eachHookEnvConsent is eachHookEnv with the loopback consent given or not.
+func eachHookEnvConsent(t *testing.T, consent bool, fn func(t *testing.T, h *hookEnv)) {
 	var w *webhook.Worker
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		h := &hookEnv{Env: e, w: w, ws: e.Workspace("Hooks Inc"),
@@ -74,8 +80,10 @@ func eachHookEnv(t *testing.T, fn func(t *testing.T, h *hookEnv)) {
 		h.read = e.Key(h.ws.ID, holdfast.ModeTest, holdfast.ScopeRead)
 		fn(t, h)
 	}, func(c *api.Config) {
-		w = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler)})
+		w = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler),
+			AllowLoopback: consent})
 		c.Services.Webhooks = w
+		c.AllowLoopbackWebhooks = consent
 	})
 }
 
@@ -180,6 +188,34 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 	})
 }
 
+// TestWebhookLoopbackNeedsConsent: without HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS
+// a test key cannot point an endpoint at this machine (create or update),
+// so it cannot make the server probe loopback services and read their
+// answers from the delivery log.
+func TestWebhookLoopbackNeedsConsent(t *testing.T) {
+	eachHookEnvConsent(t, false, func(t *testing.T, h *hookEnv) {
+		test := holdfast.ModeTest
+		rv := newHookReceiver(t, nil)
+		for _, u := range []string{rv.URL + "/x", "http://127.0.0.1:9/x", "https://127.0.0.1/x", "http://localhost:9/x", "http://[::1]:9/x",
+			"http://[::ffff:127.0.0.1]:9/x"} {
+			t.Run(u, func(t *testing.T) {
+				r := h.Do("POST", "/v1/webhooks", h.hooks[test], map[string]any{"url": u})
+				if r.Status != 422 || r.ErrorField("param") != "url" {
+					t.Fatalf("create %s: %d %s, want 422 on url", u, r.Status, r.Body)
+				}
+			})
+		}
+		id, _ := h.create(test, map[string]any{"url": "https://hooks.example.com/x"})
+		if r := h.Do("PUT", "/v1/webhooks/"+id, h.hooks[test], map[string]any{"url": rv.URL + "/x"}); r.Status != 422 || r.ErrorField("param") != "url" {
+			t.Fatalf("update to loopback: %d %s", r.Status, r.Body)
+		}
+		if bodies, _ := rv.got(); len(bodies) != 0 {
+			n := len(bodies)
+			t.Fatalf("receiver reached %d times", n)
+		}
+	})
+}
+
 func TestWebhookCreateValidation(t *testing.T) {
 	eachHookEnv(t, func(t *testing.T, h *hookEnv) {
 		live, test := holdfast.ModeLive, holdfast.ModeTest
@@ -192,6 +228,15 @@ func TestWebhookCreateValidation(t *testing.T) {
 		}{
 			{"LiveHTTPSPublic", live, map[string]any{"url": "https://hooks.example.com/x"}, 200, ""},
 			{"TestHTTPLoopback", test, map[string]any{"url": "http://127.0.0.1:9/x"}, 200, ""},
+			{"TestHTTPLocalhost", test, map[string]any{"url": "http://localhost:9/x"}, 200, ""},
+			{"ErrTestHTTPSPrivate", test, map[string]any{"url": "https://10.1.2.3/x"}, 422, "url"},
+			{"ErrTestLinkLocal", test, map[string]any{"url": "http://169.254.169.254/latest/meta-data"}, 422, "url"},
+			{"ErrTestCGNAT", test, map[string]any{"url": "https://100.64.0.1/x"}, 422, "url"},
+			{"ErrTestIPv4Compatible", test, map[string]any{"url": "http://[::7f00:1]:9/x"}, 422, "url"},
+			{"ErrTest6to4", test, map[string]any{"url": "http://[2002:7f00:1::]:9/x"}, 422, "url"},
+			{"ErrTestSiteLocal", test, map[string]any{"url": "https://[fec0::1]/x"}, 422, "url"},
+			{"ErrTestNAT64", test, map[string]any{"url": "http://[64:ff9b::7f00:1]:9/x"}, 422, "url"},
+			{"ErrTestIPv4Mapped", test, map[string]any{"url": "http://[::ffff:127.0.0.1]:9/x"}, 422, "url"},
 			{"ErrLiveLoopbackIP", live, map[string]any{"url": "https://127.0.0.1/x"}, 422, "url"},
 			{"ErrLiveLocalhost", live, map[string]any{"url": "https://localhost:8443/x"}, 422, "url"},
 			{"ErrLivePrivate", live, map[string]any{"url": "https://10.1.2.3/x"}, 422, "url"},

@@ -42,6 +42,9 @@ type Config struct {
 	Mailer mail.Sender
 	// Services are optional collaborators owned by other packages.
 	Services Services
+	// AllowLoopbackWebhooks is the operator's consent to test-mode webhook
+	// endpoints on this machine (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS).
+	AllowLoopbackWebhooks bool
 	// Throttle, SessionIdle and SessionMax tune sign-in; defaults apply when zero.
 	Throttle    ThrottlePolicy
 	SessionIdle time.Duration
@@ -65,6 +68,7 @@ type Dashboard struct {
 	trusted     []netip.Prefix
 	mailer      mail.Sender
 	svc         Services
+	loopback    bool // Config.AllowLoopbackWebhooks
 	throttle    ThrottlePolicy
 	sessionIdle time.Duration
 	sessionMax  time.Duration
@@ -83,6 +87,7 @@ func New(cfg Config) *Dashboard {
 		trusted:     cfg.TrustedProxies,
 		mailer:      cfg.Mailer,
 		svc:         cfg.Services,
+		loopback:    cfg.AllowLoopbackWebhooks,
 		throttle:    cfg.Throttle,
 		sessionIdle: cmp.Or(cfg.SessionIdle, 12*time.Hour),
 		sessionMax:  cmp.Or(cfg.SessionMax, 7*24*time.Hour),

@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -139,6 +140,43 @@ func TestModeSwitch(t *testing.T) {
 }
 
 var secretRe = regexp.MustCompile(`id="new-secret">(whsec_[A-Za-z0-9]+)<`)
+
+// TestWebhooksPageLoopbackConsent: in test mode the dashboard accepts a
+// loopback endpoint only with the operator's consent, and never a private,
+// site-local or embedded-loopback address.
+func TestWebhooksPageLoopbackConsent(t *testing.T) {
+	for _, consent := range []bool{false, true} {
+		t.Run(fmt.Sprintf("consent=%v", consent), func(t *testing.T) {
+			e := newEnv(t, "sqlite", func(c *dashboard.Config) { c.AllowLoopbackWebhooks = consent })
+			ws := e.Workspace("Acme")
+			e.user(ws.ID, "ann@example.com")
+			b := e.browser()
+			b.login("ann@example.com")
+			if p := b.post("/dashboard/overview", "/dashboard/mode", url.Values{"mode": {"test"}, "back": {"/dashboard/webhooks"}}); p.Status != 303 {
+				t.Fatalf("mode switch: %d", p.Status)
+			}
+			const page = "/dashboard/webhooks"
+			for _, c := range []struct {
+				url string
+				ok  bool
+			}{
+				{"http://127.0.0.1:9/hook", consent},
+				{"http://localhost:9/hook", consent},
+				{"https://10.0.0.1/hook", false},
+				{"https://[fec0::1]/hook", false},
+				{"http://[::7f00:1]/hook", false},
+				{"http://[2002:7f00:1::]/hook", false},
+				{"http://[::ffff:127.0.0.1]/hook", false},
+				{"https://example.com/hook", true},
+			} {
+				p := b.post(page, page, url.Values{"url": {c.url}, "events": {"*"}})
+				if created := p.Status == 200 && secretRe.MatchString(p.Body); created != c.ok {
+					t.Errorf("%s: status %d created=%v, want created=%v", c.url, p.Status, created, c.ok)
+				}
+			}
+		})
+	}
+}
 
 func TestWebhooksPage(t *testing.T) {
 	for _, backend := range storetest.Backends() {

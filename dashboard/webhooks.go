@@ -49,7 +49,7 @@ func (d *Dashboard) renderWebhooks(w http.ResponseWriter, r *http.Request, v *vi
 func (d *Dashboard) webhookCreate(w http.ResponseWriter, r *http.Request, v *viewer) error {
 	f := endpointForm{URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Events: r.PostForm["events"], Errors: map[string]string{}}
-	if err := webhook.ValidateURL(f.URL, v.Mode().Livemode()); err != nil {
+	if err := webhook.ValidateURL(f.URL, v.Mode().Livemode(), d.loopback); err != nil {
 		f.Errors["url"] = messageOf(err)
 	}
 	if len(f.Description) > 500 {

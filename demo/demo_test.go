@@ -33,7 +33,8 @@ func run(t *testing.T, st *store.Store, cfg demo.Config) *demo.Result {
 	sink := httptest.NewServer(mux)
 	t.Cleanup(sink.Close)
 	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Test: stripe.SimulatedApplier{}})
-	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log})
+	// The sinks are on loopback: consent on, as serve --demo gives it.
+	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log, AllowLoopback: true})
 	eng := engine.New(engine.Config{Store: st, Logger: log, SigningKey: []byte("k"), PublicURL: "http://127.0.0.1"})
 	eng.OnAdvance(func(ctx context.Context, wsID string, now time.Time) error {
 		_, err := cancel.AbandonExpired(ctx, wsID, holdfast.ModeTest, now)

@@ -34,13 +34,15 @@ type ClientOptions struct {
 	UserAgent string
 	// MaxBody is how many response-body bytes are read and returned.
 	MaxBody int64
-	// BlockPrivate turns on the SSRF guard used in live mode: every connection
-	// is checked against the resolved IP just before connect, so a host name
-	// that resolves (or re-resolves, DNS rebinding) to a loopback, private,
-	// link-local or reserved address is refused.
+	// BlockPrivate turns on the SSRF guard the worker uses in both modes:
+	// every connection is checked against the resolved IP just before
+	// connect, so a host name that resolves (or re-resolves, DNS rebinding)
+	// to a loopback, private, link-local, site-local or reserved address, or
+	// an IPv6 form embedding one, is refused.
 	BlockPrivate bool
-	// AllowLoopback exempts loopback addresses from BlockPrivate, for running
-	// a live-mode setup against a receiver on the same machine (and in tests).
+	// AllowLoopback exempts plain loopback addresses (127/8, ::1) from
+	// BlockPrivate: the operator's consent (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS)
+	// to receivers on the same machine.
 	AllowLoopback bool
 	// MaxIdleConnsPerHost is how many kept-alive connections to one receiver
 	// host are reused (default 4). The delivery worker raises it to its
@@ -179,20 +181,23 @@ func (e *blockedError) Error() string {
 
 // dialGuard returns a net.Dialer Control hook. It runs after DNS resolution,
 // for every address actually dialed, which is what defeats DNS rebinding: the
-// name checked is never re-resolved behind our back.
+// name checked is never re-resolved behind our back. It refuses what
+// ValidateURL refuses for a literal (see classify); loopback passes only when
+// allowLoopback is set.
 func dialGuard(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
 	return func(_, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
 		if err != nil {
 			return &blockedError{addr: address} // fail closed
 		}
-		ip := ap.Addr().Unmap()
-		if allowLoopback && ip.IsLoopback() {
+		switch classify(ap.Addr()) {
+		case addrPublic:
 			return nil
+		case addrLoopback:
+			if allowLoopback {
+				return nil
+			}
 		}
-		if blockedAddr(ip) {
-			return &blockedError{addr: ip.String()}
-		}
-		return nil
+		return &blockedError{addr: ap.Addr().String()}
 	}
 }

@@ -38,9 +38,11 @@ type Config struct {
 	// (default 2 min, well above Timeout). A worker that dies mid-attempt
 	// delays its deliveries by at most this much.
 	Lease time.Duration
-	// AllowLoopback lets live-mode deliveries reach loopback addresses; the
-	// SSRF guard stays on for every other private range. For development
-	// setups and tests only.
+	// AllowLoopback is the operator's consent to loopback receivers
+	// (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS, serve --allow-loopback-webhooks):
+	// deliveries of either mode may then connect to 127/8 and ::1. The SSRF
+	// guard stays on for every other private range, in both modes. Off by
+	// default; for development setups, the demo and tests.
 	AllowLoopback bool
 	// AfterRecord, when set, is called after each batch of attempts has been
 	// committed: a test signal, so tests wait for work instead of sleeping.
@@ -80,14 +82,19 @@ func NewWorker(cfg Config) *Worker {
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, time.Second)
 	cfg.Lease = cmp.Or(cfg.Lease, 2*time.Minute)
 	opts := ClientOptions{Timeout: cfg.Timeout, UserAgent: cfg.UserAgent, MaxBody: cfg.MaxResponseBody, MaxIdleConnsPerHost: cfg.Concurrency}
-	live := opts
-	live.BlockPrivate, live.AllowLoopback = true, cfg.AllowLoopback
+	// Both modes get the dial guard: a test key is as untrusted as a live
+	// one when it comes to where this server connects.
+	opts.BlockPrivate, opts.AllowLoopback = true, cfg.AllowLoopback
 	return &Worker{
 		cfg: cfg, st: cfg.Store,
-		live: NewClient(live), test: NewClient(opts),
+		live: NewClient(opts), test: NewClient(opts),
 		kick: make(chan struct{}, 1), flushed: make(chan struct{}),
 	}
 }
+
+// AllowsLoopback reports the operator's consent to loopback receivers, for
+// the URL checks made when an endpoint is saved (ValidateURL).
+func (w *Worker) AllowsLoopback() bool { return w.cfg.AllowLoopback }
 
 // Kick wakes the worker to look for new events now instead of at its next
 // poll. It never blocks.

@@ -85,32 +85,40 @@ func TestWorkerRedirectNotFollowed(t *testing.T) {
 	})
 }
 
-func TestWorkerLiveModeRefusesLoopback(t *testing.T) {
+// TestWorkerRefusesLoopbackWithoutConsent: without the operator's consent
+// (HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS) deliveries of either mode never reach
+// a receiver on this machine, whatever URL got stored: the API refuses
+// these URLs, and endpoints stored anyway (or whose DNS changes later) are
+// stopped at connect time. A test key must not be able to probe loopback
+// services and read their answers back from the delivery log.
+func TestWorkerRefusesLoopbackWithoutConsent(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+		e := newEnv(t, st, func(c *webhook.Config) { c.AllowLoopback = false })
 		rv := newRecv(t, nil)
 		port := rv.URL[strings.LastIndex(rv.URL, ":"):]
-		tests := []struct{ name, url string }{
-			{"LiteralIP", "https://127.0.0.1" + port + "/hooks"},
-			{"NameResolvingToLoopback", "https://localhost" + port + "/hooks"},
-			{"PlainHTTP", "http://127.0.0.1" + port + "/hooks"},
-		}
-		// The API refuses these URLs in live mode; endpoints stored anyway
-		// (or whose DNS changes later) are stopped at connect time.
-		var eps []*holdfast.WebhookEndpoint
-		for _, tt := range tests {
-			eps = append(eps, e.endpoint(holdfast.ModeLive, tt.url))
-		}
-		e.event(holdfast.ModeLive, holdfast.EventCustomerDeleted)
-		e.runDue(holdfast.ModeLive)
-		for i, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				a := e.only(eps[i]).Attempts[0]
-				if !strings.HasPrefix(a.Error, "blocked: ") || a.StatusCode != nil {
-					t.Fatalf("attempt %+v, want blocked", a)
-				}
-			})
+		for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {
+			tests := []struct{ name, url string }{
+				{"LiteralIP", "https://127.0.0.1" + port + "/hooks"},
+				{"NameResolvingToLoopback", "https://localhost" + port + "/hooks"},
+				{"PlainHTTP", "http://127.0.0.1" + port + "/hooks"},
+				{"PlainHTTPLocalhost", "http://localhost" + port + "/hooks"},
+				{"IPv4Mapped", "http://[::ffff:127.0.0.1]" + port + "/hooks"},
+			}
+			var eps []*holdfast.WebhookEndpoint
+			for _, tt := range tests {
+				eps = append(eps, e.endpoint(mode, tt.url))
+			}
+			e.event(mode, holdfast.EventCustomerDeleted)
+			e.runDue(mode)
+			for i, tt := range tests {
+				t.Run(string(mode)+"/"+tt.name, func(t *testing.T) {
+					a := e.only(eps[i]).Attempts[0]
+					if !strings.HasPrefix(a.Error, "blocked: ") || a.StatusCode != nil || a.ResponseBody != "" {
+						t.Fatalf("attempt %+v, want blocked", a)
+					}
+				})
+			}
 		}
 		if n := len(rv.all()); n != 0 {
 			t.Fatalf("receiver reached %d times", n)

@@ -48,7 +48,7 @@ type env struct {
 var configFlags = map[string]bool{
 	"database-url": true, "secret-key": true, "log-level": true, "log-format": true,
 	"addr": true, "redis-url": true, "trusted-proxies": true, "smtp-url": true, "mail-from": true,
-	"stripe-api-base": true, "public-url": true,
+	"stripe-api-base": true, "public-url": true, "allow-loopback-webhooks": true,
 }
 
 // envResolver maps --some-flag to HOLDFAST_SOME_FLAG through run's getenv, so

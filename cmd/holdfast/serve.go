@@ -22,14 +22,15 @@ import (
 )
 
 type serveCmd struct {
-	Addr           string `help:"Listen address (env HOLDFAST_ADDR)." default:"127.0.0.1:8080"`
-	RedisURL       string `name:"redis-url" help:"Redis URL for shared rate limits, e.g. redis://127.0.0.1:6379/0 (env HOLDFAST_REDIS_URL)."`
-	TrustedProxies string `name:"trusted-proxies" help:"Comma-separated CIDRs whose X-Forwarded-For is believed (env HOLDFAST_TRUSTED_PROXIES)."`
-	SMTPURL        string `name:"smtp-url" help:"SMTP server for dunning email, e.g. smtp://user:pass@host:587 (env HOLDFAST_SMTP_URL)."`
-	MailFrom       string `name:"mail-from" help:"From address of dunning email (env HOLDFAST_MAIL_FROM)." default:"Holdfast <billing@localhost>"`
-	StripeAPIBase  string `name:"stripe-api-base" help:"Stripe API base URL without /v1 (env HOLDFAST_STRIPE_API_BASE)." default:"https://api.stripe.com"`
-	PublicURL      string `name:"public-url" help:"Public base URL for links in emails (env HOLDFAST_PUBLIC_URL); defaults to http://ADDR."`
-	Demo           bool   `help:"Create (once) a demo workspace in test mode and print a test key and the dashboard URL."`
+	Addr                  string `help:"Listen address (env HOLDFAST_ADDR)." default:"127.0.0.1:8080"`
+	RedisURL              string `name:"redis-url" help:"Redis URL for shared rate limits, e.g. redis://127.0.0.1:6379/0 (env HOLDFAST_REDIS_URL)."`
+	TrustedProxies        string `name:"trusted-proxies" help:"Comma-separated CIDRs whose X-Forwarded-For is believed (env HOLDFAST_TRUSTED_PROXIES)."`
+	SMTPURL               string `name:"smtp-url" help:"SMTP server for dunning email, e.g. smtp://user:pass@host:587 (env HOLDFAST_SMTP_URL)."`
+	MailFrom              string `name:"mail-from" help:"From address of dunning email (env HOLDFAST_MAIL_FROM)." default:"Holdfast <billing@localhost>"`
+	StripeAPIBase         string `name:"stripe-api-base" help:"Stripe API base URL without /v1 (env HOLDFAST_STRIPE_API_BASE)." default:"https://api.stripe.com"`
+	PublicURL             string `name:"public-url" help:"Public base URL for links in emails (env HOLDFAST_PUBLIC_URL); defaults to http://ADDR."`
+	Demo                  bool   `help:"Create (once) a demo workspace in test mode and print a test key and the dashboard URL; turns on --allow-loopback-webhooks."`
+	AllowLoopbackWebhooks bool   `name:"allow-loopback-webhooks" help:"Let test-mode webhook endpoints point at this machine (127.0.0.0/8, ::1, localhost), for local development; private, link-local and reserved addresses stay refused (env HOLDFAST_ALLOW_LOOPBACK_WEBHOOKS=true)."`
 	// Smaller demos for tests; hidden because the default is what people should see.
 	DemoCustomers int `name:"demo-customers" hidden:"" help:"Customers of a newly generated demo."`
 	DemoDays      int `name:"demo-days" hidden:"" help:"Days of history of a newly generated demo."`
@@ -47,6 +48,9 @@ type serveConfig struct {
 	Demo           bool
 	DemoCustomers  int
 	DemoDays       int
+	// AllowLoopbackWebhooks is the operator's consent to loopback webhook
+	// receivers; --demo implies it (its sinks are this server).
+	AllowLoopbackWebhooks bool
 }
 
 func (c *serveCmd) config() (*serveConfig, error) {
@@ -70,6 +74,7 @@ func (c *serveCmd) config() (*serveConfig, error) {
 	if err := checkMail(c.SMTPURL, c.MailFrom); err != nil {
 		return nil, err
 	}
+	cfg.AllowLoopbackWebhooks = c.AllowLoopbackWebhooks || c.Demo
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + c.Addr
 	}
@@ -106,7 +111,8 @@ func (c *serveCmd) Run(e *env) error {
 	srv := api.New(api.Config{
 		Store: st, Limiter: limiter, Logger: log, Clock: clock, TrustedProxies: cfg.TrustedProxies,
 		Version: version, PublicURL: cfg.PublicURL, Registry: reg, Services: w.services, Extra: w.mounts,
-		NotFoundPage: w.notFound,
+		AllowLoopbackWebhooks: cfg.AllowLoopbackWebhooks,
+		NotFoundPage:          w.notFound,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

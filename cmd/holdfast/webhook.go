@@ -14,9 +14,10 @@ import (
 // for every serve process (with PostgreSQL several share the deliveries),
 // answers the API's test pings and manual re-sends, and identifies itself as
 // Holdfast-Webhooks/<version>.
-func wireWebhooks(w *wiring, st *store.Store, clock holdfast.Clock, log *slog.Logger) *webhook.Worker {
+func wireWebhooks(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) *webhook.Worker {
 	wk := webhook.NewWorker(webhook.Config{
 		Store: st, Clock: clock, Logger: log, UserAgent: "Holdfast-Webhooks/" + version,
+		AllowLoopback: cfg.AllowLoopbackWebhooks,
 	})
 	w.services.Webhooks = wk
 	w.background = append(w.background, wk.Start)

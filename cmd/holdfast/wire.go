@@ -24,7 +24,7 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 	eng.OnAdvance(abandonHook(cancel.AbandonExpired))
 	// Last hook: the events recorded by the engine and the hooks above are
 	// delivered before advance_clock answers.
-	webhooks := wireWebhooks(w, st, clock, log)
+	webhooks := wireWebhooks(w, st, cfg, clock, log)
 	eng.OnAdvance(runDueHook(webhooks))
 	wireStripe(w, st, cfg, clock, log) // after the engine: the ingester reports to it
 	if _, err := wireDashboard(w, st, cfg, clock, log, resendWith(webhooks)); err != nil {

@@ -35,7 +35,8 @@ func startServer(t *testing.T) *server {
 	st := storetest.Open(t, "sqlite")
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	cancel := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Test: stripe.SimulatedApplier{}})
-	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log})
+	// The demo's sinks are on loopback: consent on, as serve --demo gives it.
+	wk := webhook.NewWorker(webhook.Config{Store: st, Logger: log, AllowLoopback: true})
 	eng := engine.New(engine.Config{Store: st, Logger: log, SigningKey: []byte("e2e"), PublicURL: "http://127.0.0.1"})
 	eng.OnAdvance(func(ctx context.Context, wsID string, now time.Time) error {
 		_, err := cancel.AbandonExpired(ctx, wsID, holdfast.ModeTest, now)
@@ -44,7 +45,7 @@ func startServer(t *testing.T) *server {
 	eng.OnAdvance(func(ctx context.Context, wsID string, _ time.Time) error {
 		return wk.RunDue(ctx, wsID, holdfast.ModeTest)
 	})
-	dash := dashboard.New(dashboard.Config{Store: st, Logger: log, Services: dashboard.Services{
+	dash := dashboard.New(dashboard.Config{Store: st, Logger: log, AllowLoopbackWebhooks: true, Services: dashboard.Services{
 		ResendDelivery: func(ctx context.Context, wsID string, mode holdfast.Mode, ep, d string) error {
 			_, err := wk.Send(ctx, wsID, mode, ep, d)
 			return err
@@ -56,7 +57,7 @@ func startServer(t *testing.T) *server {
 	for _, p := range demo.SinkPatterns {
 		mounts = append(mounts, api.Mount{Pattern: p, Handler: demo.SinkHandler()})
 	}
-	srv := api.New(api.Config{Store: st, Logger: log, Extra: mounts,
+	srv := api.New(api.Config{Store: st, Logger: log, Extra: mounts, AllowLoopbackWebhooks: true,
 		Services: api.Services{Engine: eng, Recovery: eng, Cancel: cancel, Webhooks: wk}})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
