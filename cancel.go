@@ -102,3 +102,16 @@ type CancelSession struct {
 	CompletedAt   *time.Time     `json:"completed_at"`
 	CreatedAt     time.Time      `json:"created_at"`
 }
+
+// At is the session as a reader sees it at now: one still in progress past
+// its expires_at reads as abandoned at that moment, as its timeout job (or
+// the next write that touches it) records it. Reads never write.
+func (cs *CancelSession) At(now time.Time) *CancelSession {
+	if cs == nil || cs.Status != SessionInProgress || now.Before(cs.ExpiresAt) {
+		return cs
+	}
+	v := *cs
+	outcome, at := OutcomeAbandoned, cs.ExpiresAt
+	v.Status, v.Outcome, v.CompletedAt = SessionCompleted, &outcome, &at
+	return &v
+}

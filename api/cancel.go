@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"holdfast"
+	"holdfast/store"
 )
 
 // CancelService runs the cancel flow of SPEC §7 (package cancelflow). Every
@@ -31,10 +32,9 @@ type CancelService interface {
 	Accept(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time, id string, months int) (*holdfast.CancelSession, error)
 	// Cancel cancels the subscription at period end. Errors as for Accept.
 	Cancel(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time, id string) (*holdfast.CancelSession, error)
-	// Get returns a session (abandoning it first when it timed out).
+	// Get returns a session as of now (a timed-out one reads as abandoned;
+	// reading never writes).
 	Get(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time, id string) (*holdfast.CancelSession, error)
-	// AbandonExpired abandons the timed-out sessions of a workspace and mode.
-	AbandonExpired(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time) (int, error)
 }
 
 // cancelOutcomes are the values of the `outcome` list filter.
@@ -132,9 +132,7 @@ func (s *Server) listCancelSessions(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := PrincipalFrom(r.Context())
-	if _, err := s.svc.Cancel.AbandonExpired(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now()); err != nil {
-		return err
-	}
+	q.AsOf = p.Clock.Now() // expired sessions read as abandoned; the timeout job writes
 	l, err := s.store.ListCancelSessions(r.Context(), p.Workspace.ID, p.Mode, outcome, q)
 	if err != nil {
 		return err
@@ -165,10 +163,9 @@ func (s *Server) readListCancelSessions(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	p := PrincipalFrom(r.Context())
-	if _, err := s.svc.Cancel.AbandonExpired(r.Context(), p.Workspace.ID, p.Mode, p.Clock.Now()); err != nil {
-		return err
-	}
-	l, err := s.store.ListCancelSessionsBefore(r.Context(), p.Workspace.ID, p.Mode, outcome, before, q.Limit)
+	lq := store.BeforeQuery(before, q.Limit)
+	lq.AsOf = p.Clock.Now()
+	l, err := s.store.ListCancelSessions(r.Context(), p.Workspace.ID, p.Mode, outcome, lq)
 	if err != nil {
 		return err
 	}

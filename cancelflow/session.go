@@ -77,6 +77,9 @@ func (s *Service) Start(ctx context.Context, ws *holdfast.Workspace, mode holdfa
 		if err := s.st.CreateCancelSession(ctx, cs); err != nil {
 			return err
 		}
+		if err := s.st.ScheduleJob(ctx, timeoutJob(cs), now); err != nil {
+			return err
+		}
 		_, err := s.st.RecordEvent(ctx, ws.ID, mode, holdfast.EventCancelStarted, cs.ID, cs, now)
 		return err
 	})
@@ -137,7 +140,13 @@ func (s *Service) Respond(ctx context.Context, wsID string, mode holdfast.Mode, 
 	if cs.Offer != nil && cs.Offer.Type == holdfast.OfferDiscount {
 		discountAt = &now
 	}
-	if err := s.st.UpdateCancelSession(ctx, cs, discountAt, now); err != nil {
+	err = s.st.InTx(ctx, func(ctx context.Context) error {
+		if err := s.st.UpdateCancelSession(ctx, cs, discountAt, now); err != nil {
+			return err
+		}
+		return s.st.ScheduleJob(ctx, timeoutJob(cs), now) // the timeout restarts
+	})
+	if err != nil {
 		return nil, err
 	}
 	return cs, nil
@@ -217,20 +226,14 @@ func (s *Service) apply(ctx context.Context, cs *holdfast.CancelSession, req App
 	return applied, err
 }
 
-// Get returns a session, abandoning it first when it has expired.
+// Get returns a session as of now: an expired one reads as abandoned (At);
+// a read never writes, the timeout job records the abandonment.
 func (s *Service) Get(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time, id string) (*holdfast.CancelSession, error) {
-	now = trunc(now)
 	cs, err := s.st.GetCancelSession(ctx, wsID, mode, id)
 	if err != nil {
 		return nil, err
 	}
-	if cs.Status == holdfast.SessionInProgress && !now.Before(cs.ExpiresAt) {
-		if err := s.abandon(ctx, cs, now); err != nil && holdfast.ErrorCode(err) != holdfast.ECONFLICT {
-			return nil, err
-		}
-		return s.st.GetCancelSession(ctx, wsID, mode, id)
-	}
-	return cs, nil
+	return cs.At(trunc(now)), nil
 }
 
 // open loads a session that may still change: ENOTFOUND, or ECONFLICT when
@@ -269,6 +272,9 @@ func (s *Service) complete(ctx context.Context, cs *holdfast.CancelSession, outc
 	cs.Status, cs.Outcome, cs.Applied, cs.CompletedAt = holdfast.SessionCompleted, &outcome, applied, &completedAt
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		if err := s.st.UpdateCancelSession(ctx, cs, nil, now); err != nil {
+			return err
+		}
+		if err := s.st.DeleteJob(ctx, timeoutKey(cs.ID)); err != nil {
 			return err
 		}
 		_, err := s.st.RecordEvent(ctx, cs.WorkspaceID, holdfast.ModeOf(cs.Livemode), event, cs.ID, cs, now)

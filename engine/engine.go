@@ -59,8 +59,11 @@ type Config struct {
 	// LinkTTL is how long a dunning link works; default 90 days.
 	LinkTTL time.Duration
 	// OnAdvance hooks run after advance_clock has run the engine's due work
-	// (cancel-session timeouts, webhook deliveries of test mode).
+	// (webhook deliveries of test mode).
 	OnAdvance []func(ctx context.Context, wsID string, now time.Time) error
+	// Jobs runs job kinds other packages schedule in the jobs table (a
+	// cancel session's timeout), by kind; see HandleJob.
+	Jobs map[string]JobFunc
 	// Workers is the number of background job runners; default 4.
 	Workers int
 	// BatchSize is how many due jobs a runner leases at once; default 4
@@ -208,6 +211,21 @@ func loadLocation(name string) *time.Location {
 }
 
 var zones sync.Map // zone name → *time.Location (nil when unknown)
+
+// JobFunc runs one job another package scheduled (store.ScheduleJob): ref is
+// the job's ref_id, now the mode's time (a test-mode job runs at its due
+// time). An error retries the job with backoff.
+type JobFunc func(ctx context.Context, wsID string, mode holdfast.Mode, ref string, now time.Time) error
+
+// HandleJob makes the engine's runners (and advance_clock) run jobs of kind
+// with fn; call it while wiring, before Start. The jobs table is then the
+// one scheduler for that work too.
+func (e *Engine) HandleJob(kind string, fn JobFunc) {
+	if e.cfg.Jobs == nil {
+		e.cfg.Jobs = map[string]JobFunc{}
+	}
+	e.cfg.Jobs[kind] = fn
+}
 
 // OnAdvance registers a hook to run after advance_clock has run the engine's
 // due work; call it while wiring, before the server takes requests.

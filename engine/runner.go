@@ -181,6 +181,9 @@ func (e *Engine) dispatch(ctx context.Context, j store.Job, now time.Time) error
 	case jobAttempt:
 		return e.drive(ctx, j.RefID, nil)
 	}
+	if fn := e.cfg.Jobs[j.Kind]; fn != nil {
+		return fn(ctx, j.WorkspaceID, j.Mode, j.RefID, now)
+	}
 	e.log.Warn("engine: dropping job of unknown kind", "kind", j.Kind, "ref", j.RefID)
 	return nil
 }

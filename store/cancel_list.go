@@ -13,7 +13,11 @@ import (
 func (s *Store) ListCancelSessions(ctx context.Context, wsID string, mode holdfast.Mode, outcome string, q ListQuery) (Listed[*holdfast.CancelSession], error) {
 	where := []string{"workspace_id = ?", "livemode = ?"}
 	args := []any{wsID, mode.Livemode()}
-	if outcome != "" {
+	switch {
+	case outcome == holdfast.OutcomeAbandoned && !q.AsOf.IsZero():
+		where = append(where, "(outcome = ? OR (status = ? AND expires_at <= ?))")
+		args = append(args, outcome, holdfast.SessionInProgress, holdfast.Micros(q.AsOf))
+	case outcome != "":
 		where = append(where, "outcome = ?")
 		args = append(args, outcome)
 	}
@@ -29,6 +33,11 @@ func (s *Store) ListCancelSessions(ctx context.Context, wsID string, mode holdfa
 	if err != nil {
 		return out, err
 	}
+	if !q.AsOf.IsZero() {
+		for i, cs := range items {
+			items[i] = cs.At(q.AsOf)
+		}
+	}
 	out.Data = items
 	if !q.Count {
 		out.Data, out.HasMore = trim(items, q)
@@ -43,6 +52,12 @@ func (s *Store) ListCancelSessions(ctx context.Context, wsID string, mode holdfa
 // exact cursor for the next page; a hand-written timestamp with finer than
 // microsecond precision still means "strictly older than this instant".
 func (s *Store) ListCancelSessionsBefore(ctx context.Context, wsID string, mode holdfast.Mode, outcome string, before *time.Time, limit int) (Listed[*holdfast.CancelSession], error) {
+	return s.ListCancelSessions(ctx, wsID, mode, outcome, BeforeQuery(before, limit))
+}
+
+// BeforeQuery is the ListQuery of the /api/v1 timestamp cursor: up to limit
+// objects created strictly before `before` (all when nil).
+func BeforeQuery(before *time.Time, limit int) ListQuery {
 	q := ListQuery{Limit: limit}
 	if before != nil {
 		// created_at < before, in whole microseconds: round a fractional
@@ -54,7 +69,7 @@ func (s *Store) ListCancelSessionsBefore(ctx context.Context, wsID string, mode 
 		b := holdfast.FromMicros(us)
 		q.CreatedBefore = &b
 	}
-	return s.ListCancelSessions(ctx, wsID, mode, outcome, q)
+	return q
 }
 
 // CancelSessionCounts are the cancel-session numbers of the stats object.

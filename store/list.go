@@ -21,6 +21,10 @@ type ListQuery struct {
 	CreatedAfter  *time.Time // strictly after
 	CreatedBefore *time.Time // strictly before
 	Count         bool
+	// AsOf, for cancel sessions, is the moment the list is read: a session
+	// in progress past its expires_at is listed (and filtered) as abandoned,
+	// without writing (holdfast.CancelSession.At). Zero lists rows as stored.
+	AsOf time.Time
 }
 
 // Cursor is a position in a newest-first list.

@@ -23,15 +23,12 @@ const (
 	demoCancelSubscription = "sub_demo_cancel_flow"
 )
 
-// wireCancel adds the cancel flow: the API service, the background timeout
-// sweep (live sessions by real time, test sessions by each workspace's test
-// clock), GET /widget.js always, and GET /demo/cancel under serve --demo.
+// wireCancel adds the cancel flow: the API service, GET /widget.js always,
+// and GET /demo/cancel under serve --demo. Session timeouts run as engine
+// jobs (wire: HandleJob).
 func wireCancel(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger) *cancelflow.Service {
 	svc := cancelflow.New(cancelflow.Config{Store: st, Logger: log, Live: w.stripe, Test: stripe.SimulatedApplier{}})
 	w.services.Cancel = svc
-	sw := cancelflow.NewSweeper(svc, cancelflow.SweeperConfig{Clock: clock})
-	w.background = append(w.background, sw.Start)
-	w.stops = append(w.stops, sw.Stop)
 	w.mounts = append(w.mounts, api.Mount{Pattern: "/widget.js", Handler: widget.ScriptHandler()})
 	if cfg.Demo {
 		w.mounts = append(w.mounts, api.Mount{Pattern: "/demo/cancel", Handler: &demoCancelPage{st: st, svc: svc, clock: clock, log: log}})

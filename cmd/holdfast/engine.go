@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"holdfast"
 	"holdfast/engine"
@@ -59,12 +57,4 @@ func linkKey(e *env, st *store.Store) ([]byte, error) {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("holdfast dunning links v1"))
 	return m.Sum(nil), nil
-}
-
-// abandonHook adapts a test-mode sweep (cancel sessions) to an advance_clock hook.
-func abandonHook(fn func(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time) (int, error)) func(context.Context, string, time.Time) error {
-	return func(ctx context.Context, wsID string, now time.Time) error {
-		_, err := fn(ctx, wsID, holdfast.ModeTest, now)
-		return err
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"holdfast"
+	"holdfast/cancelflow"
 	"holdfast/store"
 	"holdfast/stripe"
 )
@@ -14,14 +15,15 @@ import (
 // wire builds the services behind the API. Each issue adds its service here.
 func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock holdfast.Clock, log *slog.Logger, reg *prometheus.Registry) (*wiring, error) {
 	w := &wiring{stripe: stripe.NewProvider(stripe.ProviderConfig{Store: st, APIBase: cfg.StripeAPIBase, Logger: log})}
-	// The engine's advance_clock must call cancel.AbandonExpired(ctx, wsID,
-	// holdfast.ModeTest, newNow) so test-mode sessions time out with the clock.
 	cancel := wireCancel(w, st, cfg, clock, log)
 	eng, err := wireEngine(w, e, st, cfg, clock, log)
 	if err != nil {
 		return nil, err
 	}
-	eng.OnAdvance(abandonHook(cancel.AbandonExpired))
+	// Cancel-session timeouts are jobs of the engine's one scheduler: its
+	// runners abandon live and test sessions by their mode's clock, and
+	// advance_clock runs the workspace's due ones in order with its other work.
+	eng.HandleJob(cancelflow.JobTimeout, cancel.RunTimeout)
 	// Last hook: the events recorded by the engine and the hooks above are
 	// delivered before advance_clock answers.
 	webhooks := wireWebhooks(w, st, cfg, clock, log)
