@@ -42,8 +42,13 @@ func oid(href, id string) template.HTML {
 		inner = `<a href="` + template.HTMLEscapeString(href) + `" title="` + e + `">` + e + `</a>`
 	}
 	return template.HTML(`<span class="oid">` + inner + `<button type="button" class="copy" data-copy-text="` + e +
-		`" aria-label="Copy ` + e + `" title="Copy id" hidden>⧉</button></span>`)
+		`" aria-label="Copy ` + e + `" title="Copy id" hidden>` + copyIcon + `</button></span>`)
 }
+
+// copyIcon is the copy buttons' glyph (two overlapping sheets), inline so
+// it needs no font that has such a character.
+const copyIcon = `<svg viewBox="0 0 16 16" aria-hidden="true" focusable="false"><rect x="5" y="5" width="9" height="9" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/>` +
+	`<path d="M11 3.5V3a1 1 0 0 0-1-1H3a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h.5" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`
 
 // pct renders a rate in [0,1] as a percentage; nil (no data) as an em dash.
 func pct(r *float64) string {

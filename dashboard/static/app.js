@@ -16,8 +16,14 @@
       text = el.textContent.trim();
     }
     var done = function () {
+      if (btn.hasAttribute("data-copy-text")) {
+        btn.classList.add("copied");
+        btn.setAttribute("title", "Copied");
+        setTimeout(function () { btn.classList.remove("copied"); btn.setAttribute("title", "Copy id"); }, 2000);
+        return;
+      }
       var old = btn.textContent;
-      btn.textContent = btn.hasAttribute("data-copy-text") ? "✓" : "Copied";
+      btn.textContent = "Copied";
       btn.setAttribute("aria-live", "polite");
       setTimeout(function () { btn.textContent = old; }, 2000);
     };
