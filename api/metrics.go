@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -14,6 +15,9 @@ import (
 )
 
 type metrics struct {
+	// series caches the two children of each (method, route, status): label
+	// values are bounded, and a cached pair saves hashing them per request.
+	series   sync.Map // seriesKey → *seriesPair
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	stripe   *prometheus.CounterVec
@@ -71,9 +75,27 @@ func (m *metrics) observe(r *http.Request, status int, started time.Time) {
 	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
 		route = rc.RoutePattern()
 	}
-	method := methodLabel(r.Method)
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(time.Since(started).Seconds())
+	k := seriesKey{methodLabel(r.Method), route, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &seriesPair{
+			count: m.requests.WithLabelValues(k.method, k.route, strconv.Itoa(status)),
+			dur:   m.duration.WithLabelValues(k.method, k.route),
+		})
+	}
+	p := v.(*seriesPair)
+	p.count.Inc()
+	p.dur.Observe(time.Since(started).Seconds())
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type seriesPair struct {
+	count prometheus.Counter
+	dur   prometheus.Observer
 }
 
 // register registers c, or returns the equal collector already registered.

@@ -69,7 +69,9 @@ func (s *Server) base(next http.Handler) http.Handler {
 			if s.quiet[r.URL.Path] && lvl < slog.LevelError {
 				lvl = slog.LevelDebug
 			}
-			s.log.LogAttrs(ctx, lvl, "request", slogAttrs(r, id, st, started)...)
+			if s.log.Enabled(ctx, lvl) { // successes log at debug: skip building the attributes
+				s.log.LogAttrs(ctx, lvl, "request", slogAttrs(r, id, st, started)...)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
