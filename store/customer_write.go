@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -166,19 +167,25 @@ func (s *Store) ingestLockCustomer(ctx context.Context, wsID string, mode holdfa
 // on PostgreSQL a concurrent insert of the same id is waited for). A new row
 // has no tag rows to clear, so only its tags are inserted.
 func (s *Store) ingestTryInsertCustomer(ctx context.Context, wsID string, mode holdfast.Mode, snap CustomerSnapshot, providerTime, now time.Time) (*holdfast.Customer, error) {
-	id := holdfast.NewID(holdfast.PrefixCustomer)
-	c, err := scanCustomer(s.queryRow(ctx, `INSERT INTO customers (id, workspace_id, livemode, provider_id, email, email_lower, name, metadata, tags,
+	tags := ingestTags(snap.Tags)
+	meta := ingestJSON(snap.Metadata, "{}")
+	c := &holdfast.Customer{ID: holdfast.NewID(holdfast.PrefixCustomer), Object: "customer", Livemode: mode.Livemode(), WorkspaceID: wsID,
+		ProviderID: snap.ProviderID, Email: snap.Email, Name: snap.Name, Metadata: map[string]string{}, Tags: tags,
+		Timezone: snap.Timezone, DefaultPaymentMethod: snap.DefaultPaymentMethod, ProviderUpdatedAt: holdfast.Micros(providerTime),
+		CreatedAt: holdfast.FromMicros(holdfast.Micros(now)), UpdatedAt: holdfast.FromMicros(holdfast.Micros(now))}
+	res, err := s.exec(ctx, `INSERT INTO customers (id, workspace_id, livemode, provider_id, email, email_lower, name, metadata, tags,
 		timezone, default_payment_method, provider_updated_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, livemode, provider_id) DO NOTHING RETURNING `+customerCols,
-		id, wsID, mode.Livemode(), snap.ProviderID, snap.Email, ingestLower(snap.Email), snap.Name,
-		ingestJSON(snap.Metadata, "{}"), ingestJSON(ingestTags(snap.Tags), "[]"), snap.Timezone, snap.DefaultPaymentMethod,
-		holdfast.Micros(providerTime), holdfast.Micros(now), holdfast.Micros(now)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, livemode, provider_id) DO NOTHING`,
+		c.ID, wsID, c.Livemode, snap.ProviderID, snap.Email, ingestLower(snap.Email), snap.Name,
+		meta, ingestJSON(tags, "[]"), snap.Timezone, snap.DefaultPaymentMethod, c.ProviderUpdatedAt, holdfast.Micros(now), holdfast.Micros(now))
 	if err != nil {
 		return nil, err
 	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil, err
+	}
+	// The row as written, without reading it back.
+	maps.Copy(c.Metadata, snap.Metadata)
 	if err := s.ingestInsertTags(ctx, c, snap.Tags); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +18,16 @@ type agg struct {
 	p50, p99 []time.Duration
 	errors   int
 	firstErr string
+	cpu      time.Duration // server process CPU time over the runs
+	cpuOK    bool
+}
+
+// cpuPerReq is the server's CPU time per request in µs ("-" when unknown).
+func (a *agg) cpuPerReq() string {
+	if !a.cpuOK || a.requests == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(a.cpu.Microseconds()/int64(a.requests), 10)
 }
 
 func (a *agg) add(r result) {
@@ -31,6 +42,18 @@ func (a *agg) add(r result) {
 }
 
 func (a *agg) rps() float64 { return float64(a.requests) / a.elapsed.Seconds() }
+
+// measured runs one load run and adds the server process's CPU time.
+func (a *agg) measured(pid int, run func() result) {
+	before, ok1 := procCPU(pid)
+	r := run()
+	after, ok2 := procCPU(pid)
+	a.add(r)
+	if ok1 && ok2 {
+		a.cpu += after - before
+		a.cpuOK = true
+	}
+}
 
 // median of the runs' percentiles.
 func median(d []time.Duration) time.Duration {
@@ -47,7 +70,7 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 	defer tr.CloseIdleConnections()
 	fmt.Fprintf(out, "\n%s, %d customers, %d clients, %d alternating rounds of %s per server\n", b.dialect, b.customers, cfg.clients, cfg.rounds, d)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\tholdfast/s\tp50 ms\tp99 ms\tfloor/s\tp50 ms\tp99 ms\tratio\tp99 ratio\t")
+	fmt.Fprintln(tw, "path\tholdfast/s\tp50 ms\tp99 ms\tcpu µs/req\tfloor/s\tp50 ms\tp99 ms\tcpu µs/req\tratio\tp99 ratio\t")
 	for _, p := range allPaths {
 		if !slices.Contains(cfg.paths, shortName(p.name)) {
 			continue
@@ -58,8 +81,12 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 		closedLoop(ctx, tr, b.floor, cfg.clients, d/5, 0, mk(false))
 		var hf, fl agg
 		for r := 0; r < cfg.rounds; r++ {
-			runHF := func() { hf.add(closedLoop(ctx, tr, b.holdfast, cfg.clients, d, 0, mk(true))) }
-			runFL := func() { fl.add(closedLoop(ctx, tr, b.floor, cfg.clients, d, 0, mk(false))) }
+			runHF := func() {
+				hf.measured(b.hfPID, func() result { return closedLoop(ctx, tr, b.holdfast, cfg.clients, d, 0, mk(true)) })
+			}
+			runFL := func() {
+				fl.measured(b.floorPID, func() result { return closedLoop(ctx, tr, b.floor, cfg.clients, d, 0, mk(false)) })
+			}
 			if r%2 == 0 {
 				runHF()
 				runFL()
@@ -78,8 +105,8 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 		if p.webhook {
 			name += " (events/s)"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f×\t%.2f×\t\n", name, hf.rps(), ms(median(hf.p50)), ms(median(hf.p99)),
-			fl.rps(), ms(median(fl.p50)), ms(median(fl.p99)), hf.rps()/fl.rps(), float64(median(hf.p99))/float64(median(fl.p99)))
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%.2f×\t%.2f×\t\n", name, hf.rps(), ms(median(hf.p50)), ms(median(hf.p99)), hf.cpuPerReq(),
+			fl.rps(), ms(median(fl.p50)), ms(median(fl.p99)), fl.cpuPerReq(), hf.rps()/fl.rps(), float64(median(hf.p99))/float64(median(fl.p99)))
 	}
 	return tw.Flush()
 }

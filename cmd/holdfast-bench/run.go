@@ -46,6 +46,8 @@ type bench struct {
 	secret    string
 	holdfast  string // base URL
 	floor     string // base URL
+	hfPID     int    // server processes (0: in-process, tests)
+	floorPID  int
 	procs     []*exec.Cmd
 	cleanup   []func()
 }
@@ -287,6 +289,7 @@ func prepare(ctx context.Context, cfg config, db string, n int, tmp, bin, self s
 		return b, err
 	}
 	b.procs = append(b.procs, hf)
+	b.hfPID = hf.Process.Pid
 	b.holdfast = "http://" + addr
 	if err := waitHealthy(ctx, b.holdfast+"/healthz"); err != nil {
 		return b, fmt.Errorf("holdfast serve: %w", err)
@@ -302,6 +305,7 @@ func prepare(ctx context.Context, cfg config, db string, n int, tmp, bin, self s
 		return b, err
 	}
 	b.procs = append(b.procs, fl)
+	b.floorPID = fl.Process.Pid
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		return b, fmt.Errorf("floor did not start: %w", err)
