@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"holdfast/store"
 )
 
 //go:embed all:templates static
@@ -59,6 +61,9 @@ type page struct {
 	Now     time.Time
 	RealNow time.Time
 	Data    any
+	// ProviderAlert warns on every page while Stripe refuses Holdfast's
+	// retries (a revoked key, an outage): nil when all is well.
+	ProviderAlert *store.ProviderAlert
 }
 
 // crumb is one step of a breadcrumb trail ("Settings → API Keys → IP Allowlist").
@@ -75,6 +80,11 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, v *viewer, st
 		p.User, p.WsName, p.WsID = v.user.Email, v.ws.Name, v.ws.ID
 		p.Mode, p.Live, p.Demo = string(v.Mode()), v.Mode() == "live", v.ws.IsDemo
 		p.CSRF, p.Now = v.sess.CSRFToken, v.now()
+		alert, err := d.store.ProviderAlert(r.Context(), v.ws.ID, v.Mode())
+		if err != nil {
+			return err
+		}
+		p.ProviderAlert = alert
 	} else {
 		p.Now = d.clock.Now()
 	}

@@ -34,12 +34,11 @@ func scanPayment(row interface{ Scan(...any) error }) (*holdfast.Payment, error)
 	p.Customer, p.Recovery = customer.String, recID.String
 	p.NextRetryAt = timePtr(nextRetry)
 	p.CreatedAt, p.UpdatedAt = holdfast.FromMicros(created), holdfast.FromMicros(updated)
-	if providerErr != "" {
-		p.ProviderError = &holdfast.ProviderError{}
-		if err := json.Unmarshal([]byte(providerErr), p.ProviderError); err != nil {
-			return nil, fmt.Errorf("payment %s: provider_error: %w", p.ID, err)
-		}
+	pe, err := scanProviderError(providerErr)
+	if err != nil {
+		return nil, fmt.Errorf("payment %s: %w", p.ID, err)
 	}
+	p.ProviderError = pe
 	return &p, nil
 }
 
@@ -120,4 +119,16 @@ func providerErrorJSON(e *holdfast.ProviderError) string {
 	}
 	b, _ := json.Marshal(e)
 	return string(b)
+}
+
+// scanProviderError reads a stored provider error ('' is none).
+func scanProviderError(raw string) (*holdfast.ProviderError, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	pe := &holdfast.ProviderError{}
+	if err := json.Unmarshal([]byte(raw), pe); err != nil {
+		return nil, fmt.Errorf("provider_error: %w", err)
+	}
+	return pe, nil
 }
