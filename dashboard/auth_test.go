@@ -2,9 +2,12 @@ package dashboard_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,6 +133,78 @@ func TestLoginLockout(t *testing.T) {
 			t.Fatalf("after success, a failure should not lock: %d", p.Status)
 		}
 	})
+}
+
+// TestLoginConcurrentGuesses: 30 wrong passwords for one email sent at once
+// hash at most the email's allowance of them (the attempt is counted before
+// hashing, atomically), the rest are refused with 429 without hashing; the
+// right password is then refused too until the lock ends.
+func TestLoginConcurrentGuesses(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ws := e.Workspace("Acme")
+		e.user(ws.ID, "ann@example.com")
+		var checks atomic.Int32
+		dashboard.SetOnVerify(e.dash, func() { checks.Add(1) })
+		const n = 30
+		browsers, forms := make([]*browser, n), make([]url.Values, n)
+		for i := range n {
+			browsers[i] = e.browser()
+			forms[i] = url.Values{"email": {"ann@example.com"}, "password": {fmt.Sprintf("wrong-guess-%02d", i)},
+				"csrf_token": {browsers[i].get("/dashboard/login").csrf(t)}}
+		}
+		statuses := make([]int, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				statuses[i] = browsers[i].do("POST", "/dashboard/login", forms[i]).Status
+			}()
+		}
+		close(start)
+		wg.Wait()
+		counts := map[int]int{}
+		for _, s := range statuses {
+			counts[s]++
+		}
+		allowance := int32(dashboard.DefaultThrottle.EmailFailures)
+		if got := checks.Load(); got > allowance || got == 0 {
+			t.Fatalf("%d passwords hashed for %d concurrent guesses, want 1..%d (statuses %v)", got, n, allowance, counts)
+		}
+		if counts[401]+counts[429] != n || counts[401] >= int(allowance) {
+			t.Fatalf("statuses %v: want at most %d plain failures, the rest 429", counts, allowance-1)
+		}
+		before := checks.Load()
+		if p := e.browser().post("/dashboard/login", "/dashboard/login", url.Values{"email": {"ann@example.com"}, "password": {password}}); p.Status != 429 {
+			t.Fatalf("right password while locked: %d", p.Status)
+		}
+		if checks.Load() != before {
+			t.Fatal("a locked sign-in hashed the password")
+		}
+	})
+}
+
+// TestPasswordHashingCapped: however many hashes are asked for at once, at
+// most MaxConcurrentHashes run together (each holds 19 MiB).
+func TestPasswordHashingCapped(t *testing.T) {
+	hash, err := dashboard.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 3 * dashboard.MaxConcurrentHashes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dashboard.VerifyPassword(hash, "not the password")
+		}()
+	}
+	wg.Wait()
+	if peak := dashboard.HashPeak(); peak < 1 || peak > dashboard.MaxConcurrentHashes {
+		t.Fatalf("peak of %d concurrent hashes, want 1..%d", peak, dashboard.MaxConcurrentHashes)
+	}
 }
 
 // TestLoginIPLockout: one address guessing across many accounts is locked

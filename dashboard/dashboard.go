@@ -60,15 +60,17 @@ type Services struct {
 
 // Dashboard is the HTTP handler of every dashboard page.
 type Dashboard struct {
-	store       *store.Store
-	clock       holdfast.Clock
-	log         *slog.Logger
-	publicURL   string
-	secure      bool
-	trusted     []netip.Prefix
-	mailer      mail.Sender
-	svc         Services
-	loopback    bool // Config.AllowLoopbackWebhooks
+	store     *store.Store
+	clock     holdfast.Clock
+	log       *slog.Logger
+	publicURL string
+	secure    bool
+	trusted   []netip.Prefix
+	mailer    mail.Sender
+	svc       Services
+	loopback  bool // Config.AllowLoopbackWebhooks
+	// onVerify, when set (tests only), is called before every password check.
+	onVerify    func()
 	throttle    ThrottlePolicy
 	sessionIdle time.Duration
 	sessionMax  time.Duration

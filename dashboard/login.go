@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -63,30 +64,35 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) error {
 	ip := d.clientIP(r)
 	now := d.clock.Now()
 
-	if until, err := d.lockedUntil(ctx, email, ip, now); err != nil {
+	// The attempt is counted (and the keys locked once it uses their last
+	// allowance) before the password is hashed; a locked key refuses
+	// without hashing anything.
+	attempt, err := d.beginAttempt(ctx, email, ip, now)
+	if err != nil {
 		return err
-	} else if !until.IsZero() {
-		data.Error = lockMessage(until.Sub(now).Minutes())
+	}
+	if attempt.Refused {
+		data.Error = lockMessage(attempt.LockedUntil.Sub(now).Minutes())
 		return d.renderPublic(w, r, http.StatusTooManyRequests, "login", "Sign in", data)
 	}
 	u, err := d.store.UserByEmail(ctx, email)
 	if err != nil && holdfast.ErrorCode(err) != holdfast.ENOTFOUND {
 		return err
 	}
-	ok := false
+	hash := dummyHash
 	if u != nil && u.PasswordHash != "" {
-		ok = VerifyPassword(u.PasswordHash, password)
-	} else {
-		VerifyPassword(dummyHash, password)
+		hash = u.PasswordHash
 	}
+	ok, err := d.verifyPassword(ctx, hash, password)
+	if err != nil {
+		return err
+	}
+	ok = ok && hash != dummyHash
 	if !ok {
-		if err := d.recordFailure(ctx, email, ip, now); err != nil {
-			return err
-		}
 		data.Error = "Incorrect email or password."
 		status := http.StatusUnauthorized
-		if until, err := d.lockedUntil(ctx, email, ip, now); err == nil && !until.IsZero() {
-			data.Error, status = lockMessage(until.Sub(now).Minutes()), http.StatusTooManyRequests
+		if len(attempt.Locked) > 0 {
+			data.Error, status = lockMessage(attempt.LockedUntil.Sub(now).Minutes()), http.StatusTooManyRequests
 		}
 		return d.renderPublic(w, r, status, "login", "Sign in", data)
 	}
@@ -94,7 +100,7 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.store.ClearLoginFailures(ctx, emailKey(email)); err != nil {
+	if err := d.succeeded(ctx, email, ip, attempt, now); err != nil {
 		return err
 	}
 	if err := d.store.RecordUserLogin(ctx, u.ID, now); err != nil {
@@ -105,6 +111,15 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, safeNext(data.Next), http.StatusSeeOther)
 	return nil
+}
+
+// verifyPassword checks a password against its hash, counting the check for
+// tests (onVerify) and waiting for a hashing slot (see hashSlots).
+func (d *Dashboard) verifyPassword(ctx context.Context, hash, password string) (bool, error) {
+	if d.onVerify != nil {
+		d.onVerify()
+	}
+	return VerifyPasswordContext(ctx, hash, password)
 }
 
 func lockMessage(minutes float64) string {

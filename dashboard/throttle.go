@@ -46,38 +46,23 @@ func (p ThrottlePolicy) lockFor(n, allowance int) time.Duration {
 func emailKey(email string) string { return "email:" + store.NormalizeEmail(email) }
 func ipKey(ip netip.Addr) string   { return "ip:" + ip.String() }
 
-// lockedUntil returns the latest lock among the sign-in's keys, or zero.
-func (d *Dashboard) lockedUntil(ctx context.Context, email string, ip netip.Addr, now time.Time) (time.Time, error) {
-	var until time.Time
-	for _, k := range []string{emailKey(email), ipKey(ip)} {
-		t, err := d.store.GetLoginThrottle(ctx, k)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if t.Locked(now) && t.LockedUntil.After(until) {
-			until = *t.LockedUntil
-		}
-	}
-	return until, nil
+// beginAttempt counts a sign-in against its email and client-IP keys
+// before any password is hashed (store.BeginLoginAttempt): counting first
+// and atomically is what keeps a burst of concurrent guesses from all being
+// checked while the count catches up.
+func (d *Dashboard) beginAttempt(ctx context.Context, email string, ip netip.Addr, now time.Time) (store.LoginAttempt, error) {
+	p := d.throttle
+	return d.store.BeginLoginAttempt(ctx, []store.LoginKey{
+		{Key: emailKey(email), Allowance: p.EmailFailures},
+		{Key: ipKey(ip), Allowance: p.IPFailures},
+	}, now, p.ResetAfter, p.lockFor)
 }
 
-// recordFailure counts a failed sign-in against both keys and locks those
-// past their allowance.
-func (d *Dashboard) recordFailure(ctx context.Context, email string, ip netip.Addr, now time.Time) error {
-	p := d.throttle
-	for _, k := range []struct {
-		key       string
-		allowance int
-	}{{emailKey(email), p.EmailFailures}, {ipKey(ip), p.IPFailures}} {
-		n, err := d.store.RecordLoginFailure(ctx, k.key, now, p.ResetAfter)
-		if err != nil {
-			return err
-		}
-		if lock := p.lockFor(n, k.allowance); lock > 0 {
-			if err := d.store.LockLogin(ctx, k.key, now.Add(lock), now); err != nil {
-				return err
-			}
-		}
+// succeeded takes back a right sign-in's count: the account's streak is
+// forgotten, and the shared IP key loses just this attempt.
+func (d *Dashboard) succeeded(ctx context.Context, email string, ip netip.Addr, a store.LoginAttempt, now time.Time) error {
+	if err := d.store.ClearLoginFailures(ctx, emailKey(email)); err != nil {
+		return err
 	}
-	return nil
+	return d.store.UndoLoginAttempt(ctx, ipKey(ip), a, now)
 }
