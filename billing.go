@@ -90,3 +90,19 @@ func (r *Rejected) Unwrap() error { return r.Err }
 type PortalSessions interface {
 	CreatePortalSession(ctx context.Context, wsID string, mode Mode, customerID, returnURL string) (url string, err error)
 }
+
+// ProviderFailure is the error of a failed provider call whose answer may
+// reach a customer (the cancel flow's widget): Err is the plain *Error fit
+// for the customer's screen (a message and the provider's request id),
+// Detail the provider's full answer for the merchant — the log, the session,
+// the dashboard (OccurredAt is left for the caller, who knows the mode's
+// clock).
+type ProviderFailure struct {
+	Err    error
+	Detail ProviderError
+}
+
+func (f *ProviderFailure) Error() string { return f.Err.Error() }
+
+// Unwrap exposes the *Error inside, for the API's error rendering.
+func (f *ProviderFailure) Unwrap() error { return f.Err }

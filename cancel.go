@@ -96,6 +96,11 @@ type CancelSession struct {
 	AcceptedOffer *Offer         `json:"accepted_offer"`
 	Reasons       []CancelReason `json:"reasons,omitempty"`
 	Applied       *AppliedChange `json:"applied"`
+	// ProviderError is the billing provider's full answer to the latest
+	// failed attempt to apply an outcome (nil when none failed; the
+	// provider's message even for declines). Secret keys
+	// and the dashboard see it; widget (publishable-key) answers omit it.
+	ProviderError *ProviderError `json:"provider_error,omitempty"`
 	RespondedAt   *time.Time     `json:"-"`
 	ApplyAttempt  int            `json:"-"` // provider rejections so far (part of idempotency keys)
 	ExpiresAt     time.Time      `json:"expires_at"`

@@ -435,17 +435,30 @@ func TestCancelSessionLiveStripe(t *testing.T) {
 		e.stripe.FailNext(stripetest.Failure{Status: 400, Type: "invalid_request_error", Message: "Subscriptions in trial cannot be paused."})
 		r := e.post(live, id, "accept", nil)
 		wantStatus(t, r, 409, "state_conflict")
-		if msg, _ := r.ErrorField("message").(string); !strings.Contains(msg, "cannot be paused") {
-			t.Fatalf("the provider's reason reaches the widget: %s", r.Body)
+		// The widget (publishable key) gets a plain message and Stripe's
+		// request id, never Stripe's own text.
+		msg, _ := r.ErrorField("message").(string)
+		if strings.Contains(string(r.Body), "cannot be paused") || strings.Contains(string(r.Body), "trial") || !strings.Contains(msg, "(Stripe request req_") {
+			t.Fatalf("widget error: %s", r.Body)
 		}
-		if g := e.Do("GET", "/v1/cancel_sessions/"+id, e.read[live], nil); g.JSON["status"] != "in_progress" || g.JSON["outcome"] != nil {
+		g := e.Do("GET", "/v1/cancel_sessions/"+id, e.read[live], nil)
+		if g.JSON["status"] != "in_progress" || g.JSON["outcome"] != nil {
 			t.Fatalf("a provider failure is never a save: %s", g.Body)
+		}
+		// The merchant (secret key) reads Stripe's full answer on the session.
+		pe, _ := g.JSON["provider_error"].(map[string]any)
+		if pe["message"] != "Subscriptions in trial cannot be paused." || pe["http_status"] != float64(400) ||
+			!strings.Contains(msg, pe["request_id"].(string)) {
+			t.Fatalf("provider_error for the merchant: %s", g.Body)
 		}
 
 		r = e.post(live, id, "accept", nil)
 		wantStatus(t, r, 200, "")
 		if r.JSON["outcome"] != "saved_pause" {
 			t.Fatalf("accept: %s", r.Body)
+		}
+		if _, ok := r.JSON["provider_error"]; ok || strings.Contains(string(r.Body), "cannot be paused") {
+			t.Fatalf("a widget answer carries the provider's text: %s", r.Body)
 		}
 		if st := e.stripe.SubscriptionState(sub); st.PauseBehavior != "void" || st.PauseResumesAt == "" {
 			t.Fatalf("pause not applied at Stripe: %+v", st)

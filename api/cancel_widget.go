@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+
+	"holdfast"
 )
 
 // The widget calls of SPEC §7. They accept a publishable key (or a secret
@@ -37,7 +39,7 @@ func (s *Server) createCancelSession(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cs)
+	writeJSON(w, http.StatusOK, forWidget(r, cs))
 	return nil
 }
 
@@ -51,7 +53,7 @@ func (s *Server) respondCancelSession(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cs)
+	writeJSON(w, http.StatusOK, forWidget(r, cs))
 	return nil
 }
 
@@ -65,7 +67,7 @@ func (s *Server) acceptCancelSession(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cs)
+	writeJSON(w, http.StatusOK, forWidget(r, cs))
 	return nil
 }
 
@@ -78,6 +80,18 @@ func (s *Server) cancelCancelSession(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cs)
+	writeJSON(w, http.StatusOK, forWidget(r, cs))
 	return nil
+}
+
+// forWidget is a session as a widget call answers it: with a publishable
+// key (the end customer's browser) the provider's own error text is left
+// out; the merchant reads it with a secret key and on the dashboard.
+func forWidget(r *http.Request, cs *holdfast.CancelSession) *holdfast.CancelSession {
+	if p := PrincipalFrom(r.Context()); p == nil || p.Key.Kind != holdfast.KindPublishable || cs.ProviderError == nil {
+		return cs
+	}
+	c := *cs
+	c.ProviderError = nil
+	return &c
 }

@@ -99,7 +99,7 @@ func objectSchemas() map[string]schema {
 			"network_advice_code": str(), "failure_message": str(), "attempt_count": intg(),
 			"next_retry_at": nullable(timestamp()), "recovery": str(), "attempts": arr(ref("PaymentAttempt")),
 			"provider_error": nullable(ref("ProviderError")),
-			"created_at": timestamp(), "updated_at": timestamp(),
+			"created_at":     timestamp(), "updated_at": timestamp(),
 		}, "id", "object", "livemode", "created_at", "customer", "subscription", "invoice", "amount", "currency", "status",
 			"decline_code", "failure_code", "advice_code", "failure_message", "attempt_count", "next_retry_at", "recovery",
 			"provider_error"),
@@ -173,6 +173,10 @@ func objectSchemas() map[string]schema {
 			"status":  enum("in_progress", "completed"),
 			"outcome": nullable(enum(outcomeEnum...)), "reason": nullable(str()), "feedback": nullable(str()),
 			"offer": nullable(ref("Offer")), "accepted_offer": nullable(ref("Offer")), "completed_at": nullable(timestamp()),
+			"provider_error": schema{"type": "object", "description": "Stripe's full answer to the latest failed attempt to apply the outcome " +
+				"(secret keys only; widget answers with a publishable key never carry it).",
+				"properties": map[string]schema{"message": str(), "type": str(), "code": str(), "http_status": intg(),
+					"request_id": strDesc("Stripe's request id (req_…)."), "occurred_at": timestamp()}, "required": []string{"message", "occurred_at"}},
 		}, "id", "object", "livemode", "created_at", "customer", "subscription", "status", "outcome", "reason", "feedback",
 			"offer", "accepted_offer", "completed_at"),
 		"CancelFlow": object(map[string]schema{

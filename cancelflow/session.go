@@ -218,7 +218,18 @@ func (s *Service) apply(ctx context.Context, cs *holdfast.CancelSession, req App
 	req.WorkspaceID, req.SessionID, req.Customer, req.Subscription, req.Attempt = cs.WorkspaceID, cs.ID, cs.Customer, cs.Subscription, cs.ApplyAttempt
 	applied, err := s.applier(holdfast.ModeOf(cs.Livemode)).Apply(ctx, req)
 	var rej *Rejected
-	if errors.As(err, &rej) {
+	definite := errors.As(err, &rej)
+	var pf *holdfast.ProviderFailure
+	switch {
+	case errors.As(err, &pf):
+		// The provider's full answer is the merchant's (session, dashboard);
+		// the caller's error carries only the plain message.
+		d := pf.Detail
+		d.OccurredAt = now
+		if rerr := s.st.RecordCancelSessionProviderError(ctx, cs, &d, definite, now); rerr != nil && holdfast.ErrorCode(rerr) != holdfast.ECONFLICT {
+			s.log.Error("cancel flow: record provider error", "session", cs.ID, "err", rerr)
+		}
+	case definite:
 		if berr := s.st.BumpCancelSessionAttempt(ctx, cs, now); berr != nil && holdfast.ErrorCode(berr) != holdfast.ECONFLICT {
 			s.log.Error("cancel flow: count provider rejection", "session", cs.ID, "err", berr)
 		}

@@ -142,12 +142,20 @@ func TestStripeApplierFailures(t *testing.T) {
 			e.stripe.FailNext(stripetest.Failure{Status: 402, Type: "invalid_request_error", Message: "This subscription cannot be paused."})
 			_, err := e.svc.Accept(e.ctx, e.ws.ID, live, t0.Add(2*time.Minute), cs.ID, 0)
 			wantCode(t, err, holdfast.ECONFLICT)
-			if !strings.Contains(err.Error(), "cannot be paused") || !strings.Contains(err.Error(), "still in progress") {
-				t.Fatalf("error should say what happened: %v", err)
+			// The customer's message is plain, with Stripe's request id;
+			// Stripe's own text is the merchant's, on the session.
+			if strings.Contains(err.Error(), "cannot be paused") || !strings.Contains(err.Error(), "(Stripe request req_") ||
+				!strings.Contains(err.Error(), "still in progress") {
+				t.Fatalf("error should be plain with the request id: %v", err)
 			}
 			got, _ := e.st.GetCancelSession(e.ctx, e.ws.ID, live, cs.ID)
 			if got.Status != "in_progress" || got.Outcome != nil || got.Applied != nil {
 				t.Fatalf("failed apply must not save: %+v", got)
+			}
+			pe := got.ProviderError
+			if pe == nil || pe.Message != "This subscription cannot be paused." || pe.HTTPStatus != 402 || pe.Type != "invalid_request_error" ||
+				!strings.HasPrefix(pe.RequestID, "req_") || !strings.Contains(err.Error(), pe.RequestID) || !pe.OccurredAt.Equal(t0.Add(2*time.Minute)) {
+				t.Fatalf("provider error on the session: %+v", pe)
 			}
 			if ev := e.events(cs.ID); len(ev) != 1 {
 				t.Fatalf("no saved event on failure: %v", ev)
@@ -171,6 +179,10 @@ func TestStripeApplierFailures(t *testing.T) {
 			if strings.Contains(err.Error(), "xyz") {
 				t.Fatalf("5xx detail leaked: %v", err)
 			}
+			if got, _ := e.st.GetCancelSession(e.ctx, e.ws.ID, live, cs.ID); got.ProviderError == nil || got.ProviderError.Message != "internal detail xyz" ||
+				got.ProviderError.HTTPStatus != 500 || got.ApplyAttempt != 0 {
+				t.Fatalf("5xx on the session: %+v (attempt %d)", got.ProviderError, got.ApplyAttempt)
+			}
 			// Whether Stripe applied it is unknown: the retry reuses the key.
 			got, err := e.svc.Cancel(e.ctx, e.ws.ID, live, t0.Add(3*time.Minute), cs.ID)
 			if err != nil || *got.Outcome != "canceled" {
@@ -185,8 +197,12 @@ func TestStripeApplierFailures(t *testing.T) {
 			cs := liveSession(t, e, "sub_nocoupon", "price") // SAVE20 not created at the fake
 			_, err := e.svc.Accept(e.ctx, e.ws.ID, live, t0.Add(2*time.Minute), cs.ID, 0)
 			wantCode(t, err, holdfast.ECONFLICT)
-			if !strings.Contains(err.Error(), "No such coupon") {
-				t.Fatalf("error: %v", err)
+			if strings.Contains(err.Error(), "No such coupon") {
+				t.Fatalf("Stripe's text reached the customer: %v", err)
+			}
+			if got, _ := e.st.GetCancelSession(e.ctx, e.ws.ID, live, cs.ID); got.ProviderError == nil ||
+				!strings.Contains(got.ProviderError.Message, "No such coupon") || got.ProviderError.Code != "resource_missing" {
+				t.Fatalf("merchant's view: %+v", got.ProviderError)
 			}
 		})
 		t.Run("ForeignSubscription", func(t *testing.T) {

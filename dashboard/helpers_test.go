@@ -245,6 +245,11 @@ func seedHistory(t testing.TB, st *store.Store, ws *holdfast.Workspace) (recover
 		if plan.reason == "" {
 			continue
 		}
+		if plan.end == "" && plan.reason == "other" {
+			// A failed provider call leaves its full answer on the session.
+			mustOK(st.RecordCancelSessionProviderError(ctx, cs, &holdfast.ProviderError{Message: "No such price: price_gone", Type: "invalid_request_error",
+				Code: "resource_missing", HTTPStatus: 400, RequestID: "req_dashboard1", OccurredAt: at}, true, at))
+		}
 		_, err = svc.Respond(ctx, ws.ID, holdfast.ModeTest, at.Add(time.Second), cs.ID, plan.reason, nil)
 		mustOK(err)
 		switch plan.end {

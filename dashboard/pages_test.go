@@ -246,6 +246,7 @@ func TestPagesRender(t *testing.T) {
 			{"/dashboard/campaigns/new", "Save campaign", "Save campaign"},
 			{"/dashboard/cancel-sessions", "I&#39;m switching to another product", "No cancel sessions"},
 			{"/dashboard/cancel-sessions?outcome=canceled", "canceled", "No cancel sessions with outcome"},
+			{"/dashboard/cancel-sessions?outcome=", "Stripe 400 resource_missing: No such price: price_gone <code>req_dashboard1</code>", ""},
 			{"/dashboard/cancel-flow", "too_expensive", "too_expensive"},
 			{"/dashboard/webhooks", "Add endpoint", "No endpoints yet"},
 			{"/dashboard/settings", "API tokens", "API tokens"},

@@ -16,7 +16,7 @@ import (
 // workspace and mode, which makes the RFC 3339 cursor of /api/v1 exact.
 
 const cancelSessionCols = `id, workspace_id, livemode, customer_id, customer, subscription, status, outcome, reason, feedback,
-	offer, accepted_offer, applied, responded_at, apply_attempt, expires_at, completed_at, created_at`
+	offer, accepted_offer, applied, responded_at, apply_attempt, expires_at, completed_at, created_at, provider_error`
 
 func scanCancelSession(row interface{ Scan(...any) error }) (*holdfast.CancelSession, error) {
 	var (
@@ -24,11 +24,12 @@ func scanCancelSession(row interface{ Scan(...any) error }) (*holdfast.CancelSes
 		customerID                sql.NullString
 		outcome, reason, feedback sql.NullString
 		offer, accepted, applied  sql.NullString
+		providerError             sql.NullString
 		responded, completed      sql.NullInt64
 		expires, created          int64
 	)
 	if err := row.Scan(&cs.ID, &cs.WorkspaceID, &cs.Livemode, &customerID, &cs.Customer, &cs.Subscription, &cs.Status,
-		&outcome, &reason, &feedback, &offer, &accepted, &applied, &responded, &cs.ApplyAttempt, &expires, &completed, &created); err != nil {
+		&outcome, &reason, &feedback, &offer, &accepted, &applied, &responded, &cs.ApplyAttempt, &expires, &completed, &created, &providerError); err != nil {
 		return nil, err
 	}
 	cs.Object = "cancel_session"
@@ -42,6 +43,9 @@ func scanCancelSession(row interface{ Scan(...any) error }) (*holdfast.CancelSes
 		return nil, err
 	}
 	if cs.Applied, err = decodeJSONColumn[holdfast.AppliedChange](applied); err != nil {
+		return nil, err
+	}
+	if cs.ProviderError, err = decodeJSONColumn[holdfast.ProviderError](providerError); err != nil {
 		return nil, err
 	}
 	cs.RespondedAt, cs.CompletedAt = timePtr(responded), timePtr(completed)
@@ -139,6 +143,34 @@ func (s *Store) BumpCancelSessionAttempt(ctx context.Context, cs *holdfast.Cance
 		return holdfast.Errorf(holdfast.ECONFLICT, "Cancel session %s is already completed.", cs.ID)
 	}
 	cs.ApplyAttempt++
+	return nil
+}
+
+// RecordCancelSessionProviderError stores the provider's answer to a failed
+// attempt to apply an in-progress session's outcome; with definite (the
+// provider changed nothing) it also counts the rejection like
+// BumpCancelSessionAttempt. ECONFLICT when the session is no longer in
+// progress.
+func (s *Store) RecordCancelSessionProviderError(ctx context.Context, cs *holdfast.CancelSession, pe *holdfast.ProviderError, definite bool, now time.Time) error {
+	b, err := jsonOrNull(pe)
+	if err != nil {
+		return err
+	}
+	bump := 0
+	if definite {
+		bump = 1
+	}
+	res, err := s.exec(ctx, `UPDATE cancel_sessions SET provider_error = ?, apply_attempt = apply_attempt + ?, updated_at = ?
+		WHERE id = ? AND workspace_id = ? AND livemode = ? AND status = ?`,
+		b, bump, holdfast.Micros(now), cs.ID, cs.WorkspaceID, cs.Livemode, holdfast.SessionInProgress)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return holdfast.Errorf(holdfast.ECONFLICT, "Cancel session %s is already completed.", cs.ID)
+	}
+	cs.ApplyAttempt += bump
+	cs.ProviderError = pe
 	return nil
 }
 

@@ -103,29 +103,32 @@ func send(ctx context.Context, sc *stripego.Client, req holdfast.ApplyRequest, s
 	return errors.New("stripe: unknown cancel-flow step " + s.name)
 }
 
-// applyError turns a failed cancel-flow call into a message the customer
-// can act on (retry, or contact the merchant) without leaking internals; the
-// detail goes to the log. A refusal or decline (Classify) is
-// holdfast.Rejected: nothing changed, so the next attempt uses fresh keys.
+// applyError turns a failed cancel-flow call into a plain message the
+// customer can act on (retry, or contact the merchant) with Stripe's request
+// id, never Stripe's own text; Stripe's full answer goes to the log and, as
+// the failure's Detail, to the session and the dashboard. A refusal or
+// decline (Classify) is holdfast.Rejected: nothing changed, so the next
+// attempt uses fresh keys.
 func (p *Provider) applyError(req holdfast.ApplyRequest, err error) error {
-	p.log.Warn("cancel flow: stripe call failed", "session", req.SessionID, "workspace", req.WorkspaceID, "err", err)
+	d := *ProviderErrorOf(err)
+	p.log.Warn("cancel flow: stripe call failed", "session", req.SessionID, "workspace", req.WorkspaceID,
+		"class", Classify(err), "status", d.HTTPStatus, "type", d.Type, "code", d.Code, "request_id", d.RequestID, "err", err)
 	se := AsStripeError(err)
 	if se == nil {
-		return holdfast.Errorf(holdfast.ECONFLICT, "Stripe could not be reached, so the change was not applied; the session is still in progress. Please try again.")
+		return &holdfast.ProviderFailure{Detail: d, Err: holdfast.Errorf(holdfast.ECONFLICT,
+			"Stripe could not be reached, so the change was not applied; the session is still in progress. Please try again.")}
 	}
 	var out *holdfast.Error
 	if se.HTTPStatusCode == http.StatusNotFound && se.Code == stripego.ErrorCodeResourceMissing && strings.Contains(se.Msg, req.Subscription) {
-		out = holdfast.ParamError("subscription", "Stripe has no subscription %s.", req.Subscription)
+		out = holdfast.ParamError("subscription", "Stripe has no subscription %s%s.", req.Subscription, requestRef(err))
 	} else {
-		msg := se.Msg
-		if msg == "" || se.HTTPStatusCode >= 500 {
-			msg = "Stripe is not available right now."
-		}
-		out = holdfast.Errorf(holdfast.ECONFLICT, "Stripe could not apply the change: %s The session is still in progress; please try again.", strings.TrimSpace(msg))
+		out = holdfast.Errorf(holdfast.ECONFLICT, "Stripe could not apply the change%s. The session is still in progress; please try again, or contact us if it keeps failing.",
+			requestRef(err))
 	}
+	f := &holdfast.ProviderFailure{Err: out, Detail: d}
 	if c := Classify(err); c == ClassRefused || (c == ClassDecline && se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
 		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests) {
-		return &holdfast.Rejected{Err: out}
+		return &holdfast.Rejected{Err: f}
 	}
-	return out
+	return f
 }
