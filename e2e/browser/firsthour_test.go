@@ -155,6 +155,26 @@ func TestFirstHour(t *testing.T) {
 	runFlow(t, ctx, srv, "firsthour", "accept-offer")
 	step(t, ctx, "wait for the outcome", chromedp.WaitVisible(css(`#outcome[data-state="done"]`)))
 	chrome.Screenshot(t, ctx, "firsthour-cancel-demo")
+	// Taking the discount withholds the next one; the page says so and why.
+	step(t, ctx, "accept the discount",
+		chromedp.Navigate(srv.Base+"/demo/cancel"),
+		chromedp.WaitVisible(css("#cancel-subscription")),
+		chromedp.Click(css("#cancel-subscription")),
+		chromedp.WaitVisible(css(`input[data-hf="reason"][value="too_expensive"]`)),
+		chromedp.Click(css(`input[data-hf="reason"][value="too_expensive"]`)),
+		chromedp.Click(css(`[data-hf="submit-reason"]`)),
+		chromedp.WaitVisible(css(`[data-hf="accept-offer"]`)),
+		chromedp.Click(css(`[data-hf="accept-offer"]`)),
+		chromedp.WaitVisible(css(`#outcome[data-state="done"]`)),
+	)
+	if note := evaluate[string](t, ctx, "document.getElementById('outcome-note').textContent"); !strings.Contains(note, "offer no discount") {
+		t.Errorf("after taking the discount the page says %q", note)
+	}
+	step(t, ctx, "reload the demo page", chromedp.Navigate(srv.Base+"/demo/cancel"), chromedp.WaitVisible(css("#offer-withheld")))
+	if note := evaluate[string](t, ctx, "document.getElementById('offer-withheld').textContent"); !strings.Contains(note, "discount cooldown") {
+		t.Errorf("withheld notice %q", note)
+	}
+	chrome.Screenshot(t, ctx, "firsthour-cancel-demo-withheld")
 
 	// Events of the last page may still be on their way: one round trip
 	// through the tab delivers everything sent before it.
