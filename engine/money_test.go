@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"holdfast"
 	"holdfast/secretbox"
@@ -340,7 +342,7 @@ func newCardScenario(t *testing.T, backend string, mode holdfast.Mode, brand, de
 			s.pays = append(s.pays, v.open(f))
 		}
 	}
-	v.clock.Add(2 * 60 * 60 * 1e9) // two hours: every automatic retry is due
+	v.clock.Add(2 * time.Hour) // two hours: every automatic retry is due
 	return s
 }
 
@@ -449,4 +451,29 @@ func TestNeverRetryConcurrent(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestNeverRetryOpeningOfAnotherInvoice: Stripe answered stolen_card when a
+// second invoice on the card failed (another customer's, sharing the card);
+// the first invoice's retries stop too, manual and automatic.
+func TestNeverRetryOpeningOfAnotherInvoice(t *testing.T) {
+	eachDB(t, func(t *testing.T, v *env) {
+		open := func(email, code string) *holdfast.Payment {
+			c := v.customer(holdfast.ModeTest, email)
+			f := v.failure(holdfast.ModeTest, c, code)
+			f.Card.Fingerprint = "fp_stolen_later"
+			return v.open(f)
+		}
+		first := open("a@example.com", "insufficient_funds")
+		v.clock.Add(time.Hour)
+		open("b@example.com", "stolen_card")
+		_, err := v.e.RetryPayment(v.ctx, v.ws.ID, holdfast.ModeTest, first.ID)
+		if holdfast.ErrorCode(err) != holdfast.ECONFLICT || !strings.Contains(err.Error(), "stolen_card") {
+			t.Fatalf("manual retry on a card reported stolen: %v", err)
+		}
+		v.advance(30 * 24 * time.Hour)
+		if n, _ := cardAttempts(t, v.st, "fp_stolen_later"); n != 0 {
+			t.Fatalf("%d attempts on a card Stripe reported stolen", n)
+		}
+	})
 }

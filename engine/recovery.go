@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"holdfast"
@@ -265,6 +266,22 @@ func (e *Engine) planInput(ctx context.Context, r *run, hist, payAtts []holdfast
 	if d := openingDecline(p, payAtts); policy.Classify(d) == policy.ClassNeverRetry {
 		in.History = append(in.History, policy.Attempt{At: p.CreatedAt, Fingerprint: paymentCardID(p), Brand: p.CardBrand,
 			Outcome: policy.OutcomeFailed, Decline: d})
+	}
+	// A never-retry answer Stripe gave when another invoice on this card
+	// failed locks the card for this payment too.
+	if fp := in.Card.Fingerprint; fp != "" && !strings.HasPrefix(fp, "pm:") && !strings.HasPrefix(fp, "card:") {
+		opens, err := e.st.CardOpenings(ctx, p.WorkspaceID, r.mode, in.Card.Fingerprint, r.now.Add(-31*24*time.Hour))
+		if err != nil {
+			return planInput{}, err
+		}
+		for _, o := range opens {
+			d := policy.Decline{Code: orDefault(o.Decline.Code, o.Decline.FailureCode), AdviceCode: o.Decline.AdviceCode,
+				NetworkAdviceCode: o.Decline.NetworkAdviceCode}
+			if o.Payment != p.ID && policy.Classify(d) == policy.ClassNeverRetry {
+				in.History = append(in.History, policy.Attempt{At: o.At, Fingerprint: in.Card.Fingerprint, Brand: o.Brand,
+					Outcome: policy.OutcomeFailed, Decline: d})
+			}
+		}
 	}
 	for _, a := range hist {
 		in.History = append(in.History, policy.Attempt{At: a.CreatedAt, Fingerprint: a.CardFingerprint, Brand: a.CardBrand,

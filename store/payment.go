@@ -112,7 +112,7 @@ func (s *Store) attemptsWhere(ctx context.Context, cond string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// providerErrorJSON is a payment's provider error as stored ('' for none).
+// providerErrorJSON is a payment's provider error as stored (empty for none).
 func providerErrorJSON(e *holdfast.ProviderError) string {
 	if e == nil {
 		return ""
@@ -121,7 +121,7 @@ func providerErrorJSON(e *holdfast.ProviderError) string {
 	return string(b)
 }
 
-// scanProviderError reads a stored provider error ('' is none).
+// scanProviderError reads a stored provider error (empty is none).
 func scanProviderError(raw string) (*holdfast.ProviderError, error) {
 	if raw == "" {
 		return nil, nil
