@@ -95,50 +95,23 @@ func (s *Store) JobByKey(ctx context.Context, dedupeKey string) (Job, error) {
 	return j, nil
 }
 
+// jobQueue is the jobs table as a queue of due work (claim.go).
+var jobQueue = dueQueue{table: "jobs", due: "run_at", owner: "locked_by"}
+
 // ClaimJobs leases up to n due jobs of one mode to owner until realNow+lease,
 // earliest first. Live jobs are due when run_at <= realNow; test jobs when
 // run_at <= realNow + their workspace's test-clock offset. wsID, when set,
-// restricts the claim to one workspace (advance_clock). On PostgreSQL the
-// candidate rows are taken with FOR UPDATE SKIP LOCKED, so runners in several
-// processes never claim the same job; SQLite has a single writer.
+// restricts the claim to one workspace (advance_clock). The claim is the one
+// shared with webhook deliveries (claim.go): a plain read first, then one
+// UPDATE whose rows PostgreSQL takes FOR UPDATE SKIP LOCKED.
 func (s *Store) ClaimJobs(ctx context.Context, owner string, mode holdfast.Mode, wsID string, realNow time.Time, lease time.Duration, n int) ([]Job, error) {
-	nowUS := holdfast.Micros(realNow)
-	var (
-		sub  string
-		args = []any{owner, nowUS + lease.Microseconds()}
-	)
-	if mode == holdfast.ModeLive {
-		sub = `SELECT j.id FROM jobs j WHERE j.livemode = ? AND j.run_at <= ?`
-		args = append(args, true, nowUS)
-	} else {
-		sub = `SELECT j.id FROM jobs j JOIN test_clocks c ON c.workspace_id = j.workspace_id
-			WHERE j.livemode = ? AND j.run_at <= CAST(? AS BIGINT) + c.offset_us`
-		args = append(args, false, nowUS)
-	}
-	sub += ` AND (j.locked_until IS NULL OR j.locked_until < ?)`
-	args = append(args, nowUS)
-	if wsID != "" {
-		sub += ` AND j.workspace_id = ?`
-		args = append(args, wsID)
-	}
-	// Ordered by run_at alone, which the jobs_due index serves, so the claim
-	// stops after n rows: adding id would sort every job sharing a due time
-	// (a backlog all due "now") on each claim. Ties go in any order.
-	sub += ` ORDER BY j.run_at LIMIT ?`
-	args = append(args, n)
-	// Peek first with a plain read: an idle runner then never takes SQLite's
-	// write lock (nor PostgreSQL row locks) just to find nothing due.
-	var one int
-	peek := s.queryRow(ctx, `SELECT 1 FROM (`+sub+`) due`, args[2:]...).Scan(&one)
-	if errors.Is(peek, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if s.dialect == Postgres {
-		sub += ` FOR UPDATE OF j SKIP LOCKED`
+	live := mode == holdfast.ModeLive
+	if due, err := s.anyDue(ctx, jobQueue, live, wsID, realNow); err != nil || !due {
+		return nil, err
 	}
 	var out []Job
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		rows, err := s.query(ctx, `UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id IN (`+sub+`) RETURNING `+jobCols, args...)
+		rows, err := s.leaseDue(ctx, jobQueue, live, wsID, realNow, owner, realNow.Add(lease), n, jobCols)
 		if err != nil {
 			return err
 		}

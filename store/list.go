@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -140,6 +141,11 @@ func (s *Store) queryIDs(ctx context.Context, q string, args ...any) ([]string, 
 	if err != nil {
 		return nil, err
 	}
+	return collectIDs(rows)
+}
+
+// collectIDs reads (and closes) rows whose single column is an id.
+func collectIDs(rows *sql.Rows) ([]string, error) {
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {

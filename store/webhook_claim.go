@@ -47,31 +47,31 @@ type DueFilter struct {
 	Mode        holdfast.Mode
 }
 
+// deliveryQueue is webhook_deliveries as a queue of due work (claim.go):
+// pending deliveries, due at next_attempt_at (NULL while paused).
+var deliveryQueue = dueQueue{table: "webhook_deliveries", due: "next_attempt_at", owner: "lease",
+	where: []string{"q.status = ?"}, args: []any{holdfast.DeliveryPending}}
+
 // ClaimDueDeliveries leases up to limit pending deliveries that are due, for
 // lease (real time). A delivery is due when next_attempt_at has passed in its
 // mode's clock: real time (now) for live mode, now plus the workspace's
 // test-clock offset for test mode. Deliveries leased by someone else whose
-// lease has not expired are skipped. PostgreSQL callers skip each other's rows
-// (FOR UPDATE SKIP LOCKED); SQLite's single writer serializes claims. When
-// nothing is due it only reads, so an idle poll never takes SQLite's write lock.
+// lease has not expired are skipped. The claim is the one shared with jobs
+// (claim.go): when nothing is due it only reads, so an idle poll never takes
+// SQLite's write lock; PostgreSQL callers skip each other's rows.
 func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Time, lease time.Duration, limit int) ([]*DeliveryClaim, error) {
 	var modes []bool
 	for _, live := range []bool{true, false} {
 		if f.Mode != "" && f.Mode.Livemode() != live {
 			continue
 		}
-		from, where, args, err := s.dueWhere(ctx, f.WorkspaceID, live, now)
+		due, err := s.anyDue(ctx, deliveryQueue, live, f.WorkspaceID, now)
 		if err != nil {
 			return nil, err
 		}
-		var one int
-		err = s.queryRow(ctx, `SELECT 1 FROM `+from+whereSQL(where)+` LIMIT 1`, args...).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		} else if err != nil {
-			return nil, err
+		if due {
+			modes = append(modes, live)
 		}
-		modes = append(modes, live)
 	}
 	if len(modes) == 0 {
 		return nil, nil
@@ -81,7 +81,11 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Ti
 		token := holdfast.RandomBase62(20)
 		var ids []string
 		for _, live := range modes {
-			got, err := s.claimDueIDs(ctx, f.WorkspaceID, live, now, now.Add(lease), token, limit-len(ids))
+			rows, err := s.leaseDue(ctx, deliveryQueue, live, f.WorkspaceID, now, token, now.Add(lease), limit-len(ids), "id")
+			if err != nil {
+				return err
+			}
+			got, err := collectIDs(rows)
 			if err != nil {
 				return err
 			}
@@ -95,58 +99,6 @@ func (s *Store) ClaimDueDeliveries(ctx context.Context, f DueFilter, now time.Ti
 		return err
 	})
 	return out, err
-}
-
-// dueWhere builds the FROM and WHERE of "pending, due and not leased" for
-// one mode (alias d).
-func (s *Store) dueWhere(ctx context.Context, wsID string, live bool, now time.Time) (string, []string, []any, error) {
-	nowUS := holdfast.Micros(now)
-	where := []string{"d.status = ?", "d.livemode = ?", "(d.locked_until IS NULL OR d.locked_until < ?)"}
-	args := []any{holdfast.DeliveryPending, live, nowUS}
-	from := "webhook_deliveries d"
-	if live {
-		where = append(where, "d.next_attempt_at <= ?")
-		args = append(args, nowUS)
-	} else {
-		// Each workspace's test clock has its own offset. The first bound
-		// (the largest offset) lets the index range-scan; the second is exact.
-		var maxOff int64
-		q, qa := `SELECT COALESCE(MAX(offset_us), 0) FROM test_clocks`, []any{}
-		if wsID != "" {
-			q, qa = q+` WHERE workspace_id = ?`, append(qa, wsID)
-		}
-		if err := s.queryRow(ctx, q, qa...).Scan(&maxOff); err != nil {
-			return "", nil, nil, err
-		}
-		from += " JOIN test_clocks tc ON tc.workspace_id = d.workspace_id"
-		where = append(where, "d.next_attempt_at <= ?", "d.next_attempt_at <= ? + tc.offset_us")
-		args = append(args, nowUS+maxOff, nowUS)
-	}
-	if wsID != "" {
-		where = append(where, "d.workspace_id = ?")
-		args = append(args, wsID)
-	}
-	return from, where, args, nil
-}
-
-// claimDueIDs leases due deliveries of one mode and returns their ids.
-func (s *Store) claimDueIDs(ctx context.Context, wsID string, live bool, now, until time.Time, token string, limit int) ([]string, error) {
-	from, where, args, err := s.dueWhere(ctx, wsID, live, now)
-	if err != nil {
-		return nil, err
-	}
-	sub := `SELECT d.id FROM ` + from + whereSQL(where) + ` ORDER BY d.next_attempt_at LIMIT ?`
-	args = append(args, limit)
-	var q string
-	if s.dialect == Postgres {
-		q = `WITH due AS (` + sub + ` FOR UPDATE OF d SKIP LOCKED)
-			UPDATE webhook_deliveries SET lease = ?, locked_until = ? FROM due WHERE webhook_deliveries.id = due.id RETURNING webhook_deliveries.id`
-		args = append(args, token, holdfast.Micros(until))
-	} else {
-		q = `UPDATE webhook_deliveries SET lease = ?, locked_until = ? WHERE id IN (` + sub + `) RETURNING id`
-		args = append([]any{token, holdfast.Micros(until)}, args...)
-	}
-	return s.queryIDs(ctx, q, args...)
 }
 
 // ClaimDelivery leases one delivery of an endpoint, whatever its status, for a
