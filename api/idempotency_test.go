@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,19 +12,6 @@ import (
 	"holdfast/api"
 	"holdfast/api/apitest"
 )
-
-// stepClock is a settable clock for expiry tests.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *stepClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // blockingEngine holds POST /v1/payments/:id/retry until released, so a
 // duplicate request can arrive while the first is in flight.
@@ -53,7 +39,7 @@ func (b *blockingEngine) RetryPayment(ctx context.Context, wsID string, mode hol
 }
 
 func TestIdempotencyKeys(t *testing.T) {
-	clk := &stepClock{t: time.Now().UTC()}
+	clk := holdfast.NewManualClock(time.Now().UTC())
 	fake := &fakeRecovery{}
 	eng := &blockingEngine{entered: make(chan struct{}), release: make(chan struct{})}
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {

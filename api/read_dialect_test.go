@@ -17,7 +17,7 @@ import (
 // Xs." with the wait only in Retry-After (the OpenAPI check enforces that
 // the body has no other field).
 func TestReadAPIRateLimitDialect(t *testing.T) {
-	clk := &stepClock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := holdfast.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ws := e.Workspace("Acme")
 		two := 2

@@ -114,15 +114,15 @@ func TestLoginLockout(t *testing.T) {
 		if p := attempt(password); p.Status != 429 {
 			t.Fatalf("right password during lock: %d", p.Status)
 		}
-		e.clock.Advance(61 * time.Second)
+		e.clock.Add(61 * time.Second)
 		if p := attempt("wrong-6"); p.Status != 429 || !strings.Contains(p.Body, "Try again in 2 minutes") {
 			t.Fatalf("sixth failure should double the lock: %d %.300s", p.Status, p.Body)
 		}
-		e.clock.Advance(119 * time.Second)
+		e.clock.Add(119 * time.Second)
 		if p := attempt(password); p.Status != 429 {
 			t.Fatalf("still locked one second before the end: %d", p.Status)
 		}
-		e.clock.Advance(2 * time.Second)
+		e.clock.Add(2 * time.Second)
 		if p := attempt(password); p.Status != 303 {
 			t.Fatalf("after the lock: %d %.300s", p.Status, p.Body)
 		}
@@ -305,15 +305,15 @@ func TestSessionExpiry(t *testing.T) {
 			t.Run("ErrIdle", func(t *testing.T) {
 				b := e.browser()
 				b.login("ann@example.com")
-				e.clock.Advance(59 * time.Minute)
+				e.clock.Add(59 * time.Minute)
 				if !signedIn(b) {
 					t.Fatal("signed out before the idle limit")
 				}
-				e.clock.Advance(59 * time.Minute) // activity above pushed the deadline
+				e.clock.Add(59 * time.Minute) // activity above pushed the deadline
 				if !signedIn(b) {
 					t.Fatal("activity did not extend the session")
 				}
-				e.clock.Advance(61 * time.Minute)
+				e.clock.Add(61 * time.Minute)
 				if signedIn(b) {
 					t.Fatal("idle session still valid")
 				}
@@ -322,7 +322,7 @@ func TestSessionExpiry(t *testing.T) {
 				b := e.browser()
 				b.login("ann@example.com")
 				for range 5 {
-					e.clock.Advance(50 * time.Minute)
+					e.clock.Add(50 * time.Minute)
 					signedIn(b)
 				}
 				if signedIn(b) {

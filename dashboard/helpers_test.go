@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,28 +22,10 @@ import (
 	"holdfast/stripe"
 )
 
-// testClock is a clock the test moves (sessions and lockouts expire on it).
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is the API server with the dashboard mounted, over a real database.
 type env struct {
 	*apitest.Env
-	clock *testClock
+	clock *holdfast.ManualClock // sessions and lockouts expire on it
 	dash  *dashboard.Dashboard
 }
 
@@ -53,7 +34,7 @@ const password = "correct horse battery"
 
 func newEnv(t *testing.T, backend string, cfg func(*dashboard.Config)) *env {
 	t.Helper()
-	e := &env{clock: &testClock{t: time.Now().UTC()}}
+	e := &env{clock: holdfast.NewManualClock(time.Now().UTC())}
 	e.Env = apitest.New(t, backend, func(c *api.Config) {
 		dc := dashboard.Config{Store: c.Store, Clock: e.clock}
 		if cfg != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,37 +16,19 @@ import (
 // t0 is a Monday morning, so schedules in tests start from a known weekday.
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
-// manualClock is the engine's "real" clock in tests: it moves only when told.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is an engine over a fresh database with one workspace.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	st    *store.Store
 	e     *Engine
-	clock *manualClock
+	clock *holdfast.ManualClock
 	ws    *holdfast.Workspace
 }
 
 func newEnv(t *testing.T, st *store.Store, opts ...func(*Config)) *env {
 	t.Helper()
-	clock := &manualClock{t: t0}
+	clock := holdfast.NewManualClock(t0)
 	cfg := Config{Store: st, Clock: clock, PublicURL: "https://hf.example", SigningKey: []byte("k"), Lease: time.Minute}
 	for _, o := range opts {
 		o(&cfg)

@@ -91,7 +91,7 @@ func TestLiveRetryThroughStripe(t *testing.T) {
 		if p.NextRetryAt == nil {
 			t.Fatal("no retry planned")
 		}
-		v.clock.t = p.NextRetryAt.Add(time.Minute)
+		v.clock.Set(p.NextRetryAt.Add(time.Minute))
 		v.e.runBatch(v.ctx, v.ctx)
 		got := v.payment(holdfast.ModeLive, p.ID)
 		if len(got.Attempts) != 1 || got.Attempts[0].Outcome != holdfast.OutcomeFailed || got.Attempts[0].DeclineCode != "insufficient_funds" ||
@@ -103,7 +103,7 @@ func TestLiveRetryThroughStripe(t *testing.T) {
 		if last.IdempotencyKey != got.Attempts[0].IdempotencyKey || last.Authorization != "Bearer sk_test_fake" {
 			t.Fatalf("pay request = %+v", last)
 		}
-		v.clock.t = got.NextRetryAt.Add(time.Minute)
+		v.clock.Set(got.NextRetryAt.Add(time.Minute))
 		v.e.runBatch(v.ctx, v.ctx)
 		got = v.payment(holdfast.ModeLive, p.ID)
 		if got.Status != holdfast.PaymentRecovered || len(got.Attempts) != 2 {
@@ -135,7 +135,7 @@ func TestCrashAfterProviderCall(t *testing.T) {
 				f := v.failure(holdfast.ModeLive, c, "try_again_later")
 				p := v.open(f)
 				if path == "Scheduled" {
-					v.clock.t = p.NextRetryAt.Add(time.Minute)
+					v.clock.Set(p.NextRetryAt.Add(time.Minute))
 					v.e.runBatch(v.ctx, v.ctx)
 				} else {
 					_, _ = v.e.RetryPayment(v.ctx, v.ws.ID, holdfast.ModeLive, p.ID)

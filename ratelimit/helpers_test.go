@@ -17,25 +17,8 @@ import (
 // t0 is where every test clock starts; whole seconds keep expected values readable.
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-// testClock is a holdfast.Clock that moves only when the test says so.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: t0} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newTestClock is a clock that moves only when the test says so, at t0.
+func newTestClock() *holdfast.ManualClock { return holdfast.NewManualClock(t0) }
 
 // logRecorder is a slog.Handler that keeps "LEVEL message" lines for assertions.
 type logRecorder struct {

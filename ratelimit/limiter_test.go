@@ -99,7 +99,7 @@ func TestLimiter(t *testing.T) {
 					l, prefix := b.new(t, clock)
 					ctx := context.Background()
 					for i, s := range tc.steps {
-						clock.Advance(s.advance)
+						clock.Add(s.advance)
 						key, limit := s.key, s.limit
 						if key == "" {
 							key = "a"

@@ -43,9 +43,9 @@ func TestMemoryEviction(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			clock.Advance(30 * time.Second)
+			clock.Add(30 * time.Second)
 			m.Allow(ctx, "recent", 5)
-			clock.Advance(tc.advance - 30*time.Second)
+			clock.Add(tc.advance - 30*time.Second)
 			m.Allow(ctx, "trigger", 5)
 			if got := m.keys(); got != tc.wantKeys {
 				t.Errorf("keys = %d, want %d", got, tc.wantKeys)
@@ -62,7 +62,7 @@ func TestMemoryLogBounded(t *testing.T) {
 	m := NewMemory(clock)
 	const limit = 10
 	for range 1000 {
-		clock.Advance(time.Second)
+		clock.Add(time.Second)
 		m.Allow(ctx, "k", limit)
 		m.Allow(ctx, "k", limit) // refused once the log is full
 	}
@@ -70,7 +70,7 @@ func TestMemoryLogBounded(t *testing.T) {
 	if n := len(s.logs["k"]); n > limit {
 		t.Errorf("log holds %d entries, want at most %d", n, limit)
 	}
-	clock.Advance(Window)
+	clock.Add(Window)
 	m.Peek(ctx, "k", limit)
 	if _, ok := s.logs["k"]; ok {
 		t.Error("key still held after its whole log expired")

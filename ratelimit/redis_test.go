@@ -114,7 +114,7 @@ func TestRedisFallback(t *testing.T) {
 		t.Fatal("pinged Redis before probeInterval passed")
 	default:
 	}
-	clock.Advance(probeInterval)
+	clock.Add(probeInterval)
 	// This request starts the ping but does not wait for it.
 	res, _ := r.Allow(ctx, "k", 3)
 	if res.Allowed {

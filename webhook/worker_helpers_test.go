@@ -18,24 +18,6 @@ import (
 // t0 is the injected real time at which every worker test starts.
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
-// manualClock is an injected real clock that moves only when told.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // hit is one request a test receiver saw.
 type hit struct {
 	path   string
@@ -90,7 +72,7 @@ type env struct {
 	ctx   context.Context
 	st    *store.Store
 	ws    *holdfast.Workspace
-	clock *manualClock
+	clock *holdfast.ManualClock
 	// recorded receives the number of attempts of every committed batch.
 	recorded chan int
 	w        *webhook.Worker
@@ -98,7 +80,7 @@ type env struct {
 
 func newEnv(t *testing.T, st *store.Store, adjust ...func(*webhook.Config)) *env {
 	t.Helper()
-	e := &env{t: t, ctx: t.Context(), st: st, clock: &manualClock{t: t0}, recorded: make(chan int, 10000)}
+	e := &env{t: t, ctx: t.Context(), st: st, clock: holdfast.NewManualClock(t0), recorded: make(chan int, 10000)}
 	e.ws = &holdfast.Workspace{Name: "Receiver Co"}
 	if err := st.CreateWorkspace(e.ctx, e.ws, t0); err != nil {
 		t.Fatal(err)
