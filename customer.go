@@ -19,6 +19,13 @@ type Customer struct {
 	CardBrand            string            `json:"card_brand,omitempty"`
 	CardFunding          string            `json:"card_funding,omitempty"`
 	CardUpdatedAt        *time.Time        `json:"-"`
+	CardLast4            string            `json:"-"`
+	CardExpMonth         int               `json:"-"`
+	CardExpYear          int               `json:"-"`
+	CardEventAt          int64             `json:"-"` // µs of the Stripe event that set the default card
+	// Card is the default card as Stripe shows it (never the number); nil
+	// when none is known. Filled from the fields above by the store.
+	Card *CustomerCard `json:"card"`
 	Deleted              bool              `json:"-"`
 	ProviderUpdatedAt    int64             `json:"-"`
 	CreatedAt            time.Time         `json:"created_at"`

@@ -20,6 +20,9 @@ type Card struct {
 	Fingerprint   string
 	Brand         string // visa, mastercard, … (Stripe's lowercase names)
 	Funding       string // credit, debit, prepaid, unknown
+	Last4         string // the last four digits Stripe shows; never more
+	ExpMonth      int    // 1..12; 0 when unknown
+	ExpYear       int    // four digits; 0 when unknown
 }
 
 // InvoiceFailure is a failed invoice as the provider reported it

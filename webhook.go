@@ -30,6 +30,7 @@ var EventTypes = []string{
 	EventRetrySucceeded, EventRetryFailed, EventDunningSent, EventProviderError,
 	EventCancelStarted, EventCancelSaved, EventCancelCanceled, EventCancelAbandoned,
 	EventCustomerDeleted, EventEndpointDisabled, EventPing,
+	EventCardExpiringNoticeSent, EventCardUpdatedBeforeExpiry,
 }
 
 // Event is an entry of the event log that webhooks deliver.

@@ -79,23 +79,29 @@ func Validate(t Template) error {
 // render does the work of Render and Validate; on failure it also names the part
 // ("subject" or "body") that failed.
 func render(t Template, v Vars) (Rendered, string, error) {
-	subject, err := execText("subject", t.Subject, v)
+	return renderData(t, v, newHTMLVars(v))
+}
+
+// renderData renders t with text (subject and text part) and html (the HTML
+// part, URLs already links) as the template data.
+func renderData(t Template, text, html any) (Rendered, string, error) {
+	subject, err := execText("subject", t.Subject, text)
 	if err != nil {
 		return Rendered{}, "subject", err
 	}
-	text, err := execText("body", t.Body, v)
+	body, err := execText("body", t.Body, text)
 	if err != nil {
 		return Rendered{}, "body", err
 	}
-	html, err := execHTML(t.Body, v)
+	htmlPart, err := execHTML(t.Body, html)
 	if err != nil {
 		return Rendered{}, "body", err
 	}
-	return Rendered{Subject: oneLine(subject), Text: text, HTML: html}, "", nil
+	return Rendered{Subject: oneLine(subject), Text: body, HTML: htmlPart}, "", nil
 }
 
 // execText parses and executes src as a text/template.
-func execText(name, src string, v Vars) (string, error) {
+func execText(name, src string, v any) (string, error) {
 	tmpl, err := texttemplate.New(name).Parse(src)
 	if err != nil {
 		return "", err
@@ -112,14 +118,14 @@ func execText(name, src string, v Vars) (string, error) {
 
 // execHTML renders the body as an HTML document; see htmlBody for how the
 // plain-text template becomes HTML.
-func execHTML(src string, v Vars) (string, error) {
+func execHTML(src string, data any) (string, error) {
 	tmpl, err := htmlBody(src)
 	if err != nil {
 		return "", err
 	}
 	var out limitedBuffer
 	out.WriteString(htmlHead)
-	if err := tmpl.Execute(&out, newHTMLVars(v)); err != nil {
+	if err := tmpl.Execute(&out, data); err != nil {
 		return "", err
 	}
 	out.WriteString(htmlTail)

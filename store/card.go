@@ -20,9 +20,14 @@ func (s *Store) RecordCardUpdate(ctx context.Context, customerID string, card ho
 		card_fingerprint = CASE WHEN ? THEN card_fingerprint ELSE ? END,
 		card_brand = CASE WHEN ? THEN card_brand ELSE ? END,
 		card_funding = CASE WHEN ? THEN card_funding ELSE ? END,
+		card_last4 = CASE WHEN ? THEN card_last4 ELSE ? END,
+		card_exp_month = CASE WHEN ? THEN card_exp_month ELSE ? END,
+		card_exp_year = CASE WHEN ? THEN card_exp_year ELSE ? END,
+		card_expires_at = CASE WHEN ? THEN card_expires_at ELSE ? END,
 		card_updated_at = ? WHERE id = ?`,
 		card.PaymentMethod, card.PaymentMethod, same, card.Fingerprint, same, card.Brand,
-		same, card.Funding, holdfast.Micros(at), customerID)
+		same, card.Funding, same, card.Last4, same, card.ExpMonth, same, card.ExpYear, same, cardExpiresAt(card),
+		holdfast.Micros(at), customerID)
 	return err
 }
 

@@ -13,7 +13,8 @@ import (
 // beside their owners; every reader shares customerCols and scanCustomer.
 
 const customerCols = `id, workspace_id, livemode, provider_id, email, name, metadata, tags, timezone, default_payment_method,
-	card_fingerprint, card_brand, card_funding, card_updated_at, deleted_at, provider_updated_at, created_at, updated_at`
+	card_fingerprint, card_brand, card_funding, card_updated_at, deleted_at, provider_updated_at, created_at, updated_at,
+	card_last4, card_exp_month, card_exp_year, card_event_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (*holdfast.Customer, error) {
 	var (
@@ -25,7 +26,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*holdfast.Customer, erro
 	)
 	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Livemode, &c.ProviderID, &email, &name, &meta, &tags, &c.Timezone,
 		&c.DefaultPaymentMethod, &c.CardFingerprint, &c.CardBrand, &c.CardFunding, &cardUpdated, &deletedAt,
-		&c.ProviderUpdatedAt, &created, &updated); err != nil {
+		&c.ProviderUpdatedAt, &created, &updated, &c.CardLast4, &c.CardExpMonth, &c.CardExpYear, &c.CardEventAt); err != nil {
 		return nil, err
 	}
 	c.Object = "customer"
@@ -41,6 +42,7 @@ func scanCustomer(row interface{ Scan(...any) error }) (*holdfast.Customer, erro
 	_ = json.Unmarshal([]byte(tags), &c.Tags)
 	c.CardUpdatedAt = timePtr(cardUpdated)
 	c.Deleted = deletedAt.Valid
+	c.Card = customerCard(&c)
 	c.CreatedAt, c.UpdatedAt = holdfast.FromMicros(created), holdfast.FromMicros(updated)
 	return &c, nil
 }

@@ -78,16 +78,47 @@ func applyCustomer(ctx context.Context, c *call) error {
 	if err := c.in.fail("mirrored"); err != nil {
 		return err
 	}
-	changed, err := c.cardChanged(ctx, ch, snap.DefaultPaymentMethod)
-	if err != nil || !changed {
-		return err
-	}
-	eng, err := c.engine()
+	card, mirrored, err := c.mirrorDefaultCard(ctx, ch, snap)
 	if err != nil {
 		return err
 	}
-	card := paymentMethodCard(c.ev.Object, "invoice_settings", "default_payment_method")
-	return eng.CardUpdated(ctx, c.ws, c.mode, ch.Customer.ID, card, c.now)
+	changed, err := c.cardChanged(ctx, ch, snap.DefaultPaymentMethod)
+	if err != nil {
+		return err
+	}
+	// A snapshot applied to the customer whose card a newer
+	// payment_method.attached already replaced is not a card update.
+	if changed && (mirrored || !ch.Applied) {
+		eng, err := c.engine()
+		if err != nil {
+			return err
+		}
+		if err := eng.CardUpdated(ctx, c.ws, c.mode, ch.Customer.ID, card, c.now); err != nil {
+			return err
+		}
+	}
+	if mirrored || changed {
+		return c.billingChanged(ctx, ch.Customer.ID)
+	}
+	return nil
+}
+
+// mirrorDefaultCard makes the snapshot's default payment method the
+// customer's card, with the details of the expanded object or of the payment
+// method mirrored earlier (blank when Stripe never described it). It returns
+// that card and whether it became the customer's card.
+func (c *call) mirrorDefaultCard(ctx context.Context, ch *store.CustomerChange, snap store.CustomerSnapshot) (holdfast.Card, bool, error) {
+	card, _, err := c.mirrorPaymentMethod(ctx, c.ev.Object.obj("invoice_settings", "default_payment_method"),
+		snap.DefaultPaymentMethod, snap.ProviderID)
+	if err != nil || !ch.Applied || ch.Customer.Deleted || snap.DefaultPaymentMethod == "" {
+		return card, false, err
+	}
+	keep := ""
+	if ch.Previous != nil {
+		keep = ch.Previous.DefaultPaymentMethod
+	}
+	ok, err := c.in.store.MirrorCustomerCard(ctx, ch.Customer.ID, card, c.ev.Created, keep)
+	return card, ok, err
 }
 
 // cardChanged decides whether a customer event is a card update (SPEC §11: a
@@ -176,11 +207,21 @@ func paymentMethodAttached(ctx context.Context, c *call) error {
 	if cus.Deleted {
 		return nil
 	}
+	card, _, err := c.mirrorPaymentMethod(ctx, pm, "", customer)
+	if err != nil {
+		return err
+	}
+	// The attached card becomes the customer's card unless a newer event
+	// already set another: a late or repeated attach changes nothing.
+	if ok, err := c.in.store.MirrorCustomerCard(ctx, cus.ID, card, c.ev.Created, ""); err != nil || !ok {
+		return err
+	}
 	eng, err := c.engine()
 	if err != nil {
 		return err
 	}
-	card := holdfast.Card{PaymentMethod: pm.id("id"), Fingerprint: pm.str("card", "fingerprint"),
-		Brand: pm.str("card", "brand"), Funding: pm.str("card", "funding")}
-	return eng.CardUpdated(ctx, c.ws, c.mode, cus.ID, card, c.now)
+	if err := eng.CardUpdated(ctx, c.ws, c.mode, cus.ID, card, c.now); err != nil {
+		return err
+	}
+	return c.billingChanged(ctx, cus.ID)
 }

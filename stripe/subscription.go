@@ -106,6 +106,12 @@ func applySubscription(ctx context.Context, c *call) error {
 	if err := c.in.fail("mirrored"); err != nil {
 		return err
 	}
+	if ch.Applied {
+		// The next renewal decides whether the card expires before it.
+		if err := c.billingChanged(ctx, customerID); err != nil {
+			return err
+		}
+	}
 	if c.ev.Type != "customer.subscription.deleted" {
 		return nil
 	}

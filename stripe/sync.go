@@ -67,7 +67,12 @@ func (in *Ingester) Sync(ctx context.Context, opts SyncOptions) (*SyncResult, er
 	s := &syncRun{in: in, ws: opts.WorkspaceID, mode: opts.Mode, res: res, progress: opts.Progress}
 
 	limit := stripego.Int64(syncPageSize)
-	customers := sc.V1Customers.List(ctx, &stripego.CustomerListParams{ListParams: stripego.ListParams{Limit: limit}})
+	s.sc = sc
+	cp := &stripego.CustomerListParams{ListParams: stripego.ListParams{Limit: limit}}
+	// Default cards come expanded with their customers; any that do not are
+	// fetched one by one (syncCard).
+	cp.AddExpand("data.invoice_settings.default_payment_method")
+	customers := sc.V1Customers.List(ctx, cp)
 	if err := eachRaw(ctx, s, "customers", customers, s.customer); err != nil {
 		return res, err
 	}
@@ -89,6 +94,7 @@ type syncRun struct {
 	mode     holdfast.Mode
 	res      *SyncResult
 	progress func(SyncProgress)
+	sc       *stripego.Client
 }
 
 func (s *syncRun) report(stage string) {
@@ -170,7 +176,7 @@ func (s *syncRun) customer(ctx context.Context, o obj, at time.Time) error {
 		return err
 	}
 	s.res.Customers++
-	return nil
+	return s.card(ctx, o, snap, at)
 }
 
 func (s *syncRun) subscription(ctx context.Context, o obj, at time.Time) error {
