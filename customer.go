@@ -25,11 +25,11 @@ type Customer struct {
 	CardEventAt          int64             `json:"-"` // µs of the Stripe event that set the default card
 	// Card is the default card as Stripe shows it (never the number); nil
 	// when none is known. Filled from the fields above by the store.
-	Card *CustomerCard `json:"card"`
-	Deleted              bool              `json:"-"`
-	ProviderUpdatedAt    int64             `json:"-"`
-	CreatedAt            time.Time         `json:"created_at"`
-	UpdatedAt            time.Time         `json:"updated_at"`
+	Card              *CustomerCard `json:"card"`
+	Deleted           bool          `json:"-"`
+	ProviderUpdatedAt int64         `json:"-"`
+	CreatedAt         time.Time     `json:"created_at"`
+	UpdatedAt         time.Time     `json:"updated_at"`
 }
 
 // Subscription mirrors a Stripe subscription.
