@@ -77,6 +77,15 @@ func DefaultCardExpirySettings(mode Mode) CardExpirySettings {
 	}
 }
 
+// CardExpiryPatch is a PUT /v1/card_expiry_notices body: nil fields keep
+// their current value.
+type CardExpiryPatch struct {
+	Enabled    *bool
+	DaysBefore []int // nil: unchanged
+	Subject    *string
+	Body       *string
+}
+
 // Card expiry notice statuses (the send statuses) and outcomes.
 const (
 	CardOutcomeUpdated = "updated" // replaced or auto-updated before it expired

@@ -12,6 +12,9 @@ type Stats struct {
 	AtRiskRevenue    []Money             `json:"at_risk_revenue"`
 	CancelSessions   CancelSessionCounts `json:"cancel_sessions"`
 	Customers        int64               `json:"customers"`
+	// CardExpiry and InAppNotice are the prevention counts (issue 15).
+	CardExpiry  CardExpiryCounts  `json:"card_expiry"`
+	InAppNotice InAppNoticeCounts `json:"in_app_notice"`
 }
 
 // RecoveryCounts counts recoveries by status.

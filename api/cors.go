@@ -19,7 +19,7 @@ func (s *Server) widgetCORS(next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After")
 		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions {
-			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key")
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
@@ -29,10 +29,12 @@ func (s *Server) widgetCORS(next http.Handler) http.Handler {
 	})
 }
 
-// isWidgetPath matches /v1/cancel_sessions and /v1/cancel_sessions/{id}/{respond|accept|cancel}.
+// isWidgetPath matches /v1/cancel_sessions, /v1/cancel_sessions/{id}/{respond|accept|cancel}
+// and the in-app payment notice (/v1/customer_notice, …/view, …/click).
 func isWidgetPath(p string) bool {
 	p = strings.TrimSuffix(p, "/")
-	if p == "/v1/cancel_sessions" {
+	switch p {
+	case "/v1/cancel_sessions", "/v1/customer_notice", "/v1/customer_notice/view", "/v1/customer_notice/click":
 		return true
 	}
 	rest, ok := strings.CutPrefix(p, "/v1/cancel_sessions/")

@@ -22,7 +22,7 @@ import (
 func withEngine(eng **engine.Engine, mailer mail.Sender) func(*api.Config) {
 	return func(c *api.Config) {
 		e := engine.New(engine.Config{Store: c.Store, PublicURL: "https://hf.example", SigningKey: []byte("test-key"), TestMailer: mailer})
-		c.Services.Engine, c.Services.Recovery = e, e
+		c.Services.Engine, c.Services.Recovery, c.Services.Notices = e, e, e
 		*eng = e
 	}
 }

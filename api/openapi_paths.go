@@ -114,6 +114,19 @@ func openAPIOps() []op {
 		{method: "POST", path: "/v1/cancel_sessions/{id}/cancel", summary: "Cancel at period end", tag: "widget",
 			access: "publishable key, or secret key with write", params: idParam, ok: ref("CancelSession"), errors: write},
 
+		{method: "GET", path: "/v1/card_expiry_notices", summary: "The expiring-card notice configuration of this mode", access: "read", ok: ref("CardExpiryNotices")},
+		{method: "PUT", path: "/v1/card_expiry_notices", summary: "Change the expiring-card notice configuration (fields present replace)", access: "write",
+			body: ref("CardExpiryNoticesInput"), ok: ref("CardExpiryNotices"), errors: write},
+		{method: "GET", path: "/v1/customer_notice", summary: "The in-app payment notice of a customer (Holdfast.paymentNotice)", tag: "widget",
+			access: "publishable key, or secret key with write",
+			params: []any{query("customer", "Stripe customer id (cus_…). Missing: 400.", str()),
+				query("auth_hash", "Hex HMAC-SHA256 of the customer id keyed with the widget secret. Missing or wrong: 403 invalid_auth_hash.", str())},
+			ok: ref("CustomerNotice"), errors: []int{400, 422}},
+		{method: "POST", path: "/v1/customer_notice/view", summary: "Record a view of the in-app payment notice", tag: "widget",
+			access: "publishable key, or secret key with write", body: ref("CustomerNoticeActionInput"), ok: ref("CustomerNoticeAction"), errors: write},
+		{method: "POST", path: "/v1/customer_notice/click", summary: "Record a click on the in-app payment notice", tag: "widget",
+			access: "publishable key, or secret key with write", body: ref("CustomerNoticeActionInput"), ok: ref("CustomerNoticeAction"), errors: write},
+
 		{method: "GET", path: "/v1/webhooks", summary: "List webhook endpoints", access: "webhooks", params: pageParams, ok: ref("WebhookEndpointPage"), errors: []int{422}},
 		{method: "POST", path: "/v1/webhooks", summary: "Create a webhook endpoint (the signing secret is shown once)", access: "webhooks",
 			body: object(map[string]schema{"url": str(), "events": arr(str()), "description": str(), "enabled": boolean()}, "url"),
@@ -158,8 +171,10 @@ func openAPIOps() []op {
 		{method: "GET", path: "/openapi.json", summary: "This document", tag: "system", public: true, ok: schema{"type": "object"}},
 		{method: "POST", path: "/hooks/stripe/{workspace_id}", summary: "Stripe webhook receiver (Stripe-Signature verified)", tag: "system", public: true,
 			params: []any{map[string]any{"name": "workspace_id", "in": "path", "required": true, "schema": str()}}, ok: schema{"type": "object"}},
-		{method: "GET", path: "/r/{send_id}", summary: "Dunning link click tracking; redirects to the invoice", tag: "system", public: true,
+		{method: "GET", path: "/r/{send_id}", summary: "Link click tracking: a dunning link redirects to the invoice; a card-update link (cen_…, cus_…) to a Stripe customer-portal session (live) or the simulated portal (test)", tag: "system", public: true,
 			params: []any{map[string]any{"name": "send_id", "in": "path", "required": true, "schema": str()}}, okStatus: http.StatusFound},
+		{method: "GET", path: "/r/{send_id}/portal", summary: "The simulated customer portal of a test-mode card-update link", tag: "system", public: true,
+			params: []any{map[string]any{"name": "send_id", "in": "path", "required": true, "schema": str()}}, okType: "text/html", ok: str()},
 	}
 }
 
@@ -254,8 +269,11 @@ func (o op) responses(read bool) map[string]any {
 			res["400"] = errResponse(false, 400, nil)
 			res["404"] = errResponse(false, 404, nil)
 		}
-		if o.path == "/r/{send_id}" {
+		if o.path == "/r/{send_id}" || o.path == "/r/{send_id}/portal" {
 			res["404"] = errResponse(false, 404, nil)
+		}
+		if o.path == "/r/{send_id}" {
+			res["500"] = errResponse(false, 500, nil) // the customer-portal session could not be opened
 		}
 		return res
 	}

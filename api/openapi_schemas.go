@@ -75,6 +75,7 @@ func objectSchemas() map[string]schema {
 			"provider_id": strDesc("Stripe's customer id."), "email": nullable(str()), "name": nullable(str()),
 			"metadata": schema{"type": "object", "additionalProperties": str()}, "tags": arr(str()),
 			"timezone": str(), "default_payment_method": str(), "card_brand": str(), "card_funding": str(),
+			"card": nullable(ref("Card")),
 			"created_at": timestamp(), "updated_at": timestamp(),
 		}, "id", "object", "livemode", "provider_id", "email", "name", "metadata", "tags", "created_at"),
 		"CustomerDetail": schema{"allOf": []any{ref("Customer"), object(map[string]schema{
@@ -207,6 +208,44 @@ func objectSchemas() map[string]schema {
 			"rate_limit": allRequired(map[string]schema{"limit": intg(), "window_seconds": schema{"type": "integer", "const": 60}}),
 		}, "workspace", "key", "rate_limit"),
 		"TestClock": object(map[string]schema{"now": timestamp()}, "now"),
+		"Card": allRequired(map[string]schema{
+			"payment_method": strDesc("pm_…"), "brand": str(), "funding": str(),
+			"last4":     schema{"type": "string", "maxLength": 4, "description": "The last four digits; the number itself is never stored."},
+			"exp_month": intg(), "exp_year": intg(), "fingerprint": str(),
+		}),
+		"CardExpiryNotices": allRequired(map[string]schema{
+			"object": constant("card_expiry_notices"), "livemode": boolean(), "enabled": boolean(),
+			"days_before": schema{"type": "array", "items": intg(), "description": "Days before the end of the card's expiry month, largest first."},
+			"template": object(map[string]schema{
+				"subject": strDesc("Go template: the dunning variables plus {{.CardBrand}}, {{.CardLast4}}, {{.ExpiresOn}}."),
+				"body":    strDesc("Plain-text Go template; the HTML part is derived."),
+			}, "subject", "body"),
+			"updated_at": nullable(timestamp()),
+		}),
+		"CardExpiryNoticesInput": closed(object(map[string]schema{
+			"enabled":     boolean(),
+			"days_before": schema{"type": "array", "items": schema{"type": "integer", "minimum": 1, "maximum": 365}, "minItems": 1, "maxItems": 5},
+			"template":    object(map[string]schema{"subject": str(), "body": str(), "name": str()}),
+			"object":      strDesc("Read-only; ignored."), "livemode": boolean(), "updated_at": nullable(timestamp()),
+		})),
+		"CustomerNotice": object(map[string]schema{
+			"object": constant("customer_notice"), "livemode": boolean(), "customer": str(),
+			"state":          enum("ok", "payment_failed", "card_expiring"),
+			"amount_due":     nullable(intDesc("Minor units: the oldest failed payment, or the renewal the expiring card would pay.")),
+			"currency":       nullable(str()),
+			"invoice_due_at": nullable(timestamp()),
+			"update_url":     nullable(strDesc("The failed invoice's hosted page, or a /r/ link to the customer portal.")),
+			"card":           object(map[string]schema{"brand": str(), "last4": str(), "exp_month": intg(), "exp_year": intg()}),
+		}, "object", "livemode", "customer", "state", "amount_due", "currency", "invoice_due_at", "update_url"),
+		"CustomerNoticeActionInput": closed(object(map[string]schema{
+			"customer": str(), "auth_hash": str(), "style": enum("banner", "wall"),
+		}, "customer", "auth_hash")),
+		"CustomerNoticeAction": object(map[string]schema{
+			"id": strDesc("cna_…"), "object": constant("customer_notice_action"), "livemode": boolean(),
+			"customer": strDesc("Our customer id; empty for an unknown customer (nothing recorded)."),
+			"action":   enum("view", "click"), "state": enum("ok", "payment_failed", "card_expiring"),
+			"style": enum("banner", "wall"), "payment": str(), "recovery": str(), "created_at": timestamp(),
+		}, "id", "object", "action", "state", "created_at"),
 	}
 }
 
@@ -229,6 +268,15 @@ func analyticsSchemas() map[string]schema {
 				"saved_other": intg(), "canceled": intg(), "abandoned": intg(),
 			}),
 			"customers": intDesc("Mirrored customers that are not deleted (created in [from, to) when bounded)."),
+			"card_expiry": allRequired(map[string]schema{
+				"notices_sent":           intDesc("Expiring-card emails sent in the period."),
+				"updated_before_expiry":  intDesc("Cards with a notice that were replaced or auto-updated before they expired, in the period."),
+				"expired_without_update": intDesc("Cards with a notice that expired unchanged, in the period."),
+			}),
+			"in_app_notice": allRequired(map[string]schema{
+				"views": intg(), "clicks": intg(),
+				"recovered": intDesc("Recoveries started in the period that were recovered after a click on the in-app notice (recovered_by in_app_notice)."),
+			}),
 		}),
 		"RecoveryPeriod": allRequired(map[string]schema{
 			"period_start": timestamp(), "currency": str(), "failed_count": intg(), "failed_amount": intg(),

@@ -137,6 +137,13 @@ func robustRoutes() []robustRoute {
 		}},
 		{method: "POST", path: "/v1/cancel_sessions/{cs}/accept", sample: func(*robustFixture) any { return map[string]any{"months": 1} }},
 		{method: "POST", path: "/v1/cancel_sessions/{cs}/cancel", sample: empty},
+		{method: "GET", path: "/v1/card_expiry_notices"},
+		{method: "PUT", path: "/v1/card_expiry_notices", sample: func(*robustFixture) any {
+			return map[string]any{"enabled": true, "days_before": []any{30, 7}}
+		}},
+		{method: "GET", path: "/v1/customer_notice"},
+		{method: "POST", path: "/v1/customer_notice/view", sample: robustNotice},
+		{method: "POST", path: "/v1/customer_notice/click", sample: robustNotice},
 		{method: "GET", path: "/v1/webhooks"},
 		{method: "POST", path: "/v1/webhooks", sample: robustWebhook},
 		{method: "GET", path: "/v1/webhooks/{wh}"},
@@ -155,6 +162,7 @@ func robustRoutes() []robustRoute {
 		{method: "GET", path: "/api/v1/cancel_sessions"},
 		{method: "GET", path: "/api/v1/stats"},
 		{method: "GET", path: "/r/{send}"},
+		{method: "GET", path: "/r/{send}/portal"},
 		{method: "POST", path: "/hooks/stripe/{ws}"},
 		{method: "GET", path: ""}, // paths that are no route
 	}
@@ -173,6 +181,10 @@ func robustFlow() map[string]any {
 func robustSession(fx *robustFixture) any {
 	return map[string]any{"customer": fx.customer, "subscription": "sub_robust",
 		"auth_hash": cancelflow.AuthHash(fx.ws.WidgetSecret, fx.customer)}
+}
+
+func robustNotice(fx *robustFixture) any {
+	return map[string]any{"customer": fx.customer, "auth_hash": cancelflow.AuthHash(fx.ws.WidgetSecret, fx.customer), "style": "wall"}
 }
 
 func robustWebhook(fx *robustFixture) any {
@@ -444,7 +456,7 @@ func (w *robustWalker) walk(rt robustRoute) {
 		sample = rt.sample(w.fx)
 	}
 	tokens := []struct{ name, token string }{{"TestKey", w.fx.admin}, {"LiveKey", w.fx.live}}
-	if strings.HasPrefix(rt.path, "/v1/cancel_sessions") && rt.method == "POST" {
+	if strings.HasPrefix(rt.path, "/v1/cancel_sessions") && rt.method == "POST" || strings.HasPrefix(rt.path, "/v1/customer_notice") {
 		tokens = append(tokens, struct{ name, token string }{"PublishableKey", w.fx.pub})
 	}
 	for _, tok := range tokens {

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	root.Get("/openapi.json", s.openAPI)
 	root.Post("/hooks/stripe/{workspace_id}", s.plain(s.needs(s.svc.Stripe != nil, s.stripeHook)))
 	root.Get("/r/{send_id}", s.plain(s.needs(s.svc.Engine != nil, s.clickRedirect)))
+	root.Get("/r/{send_id}/portal", s.plain(s.needs(s.svc.Notices != nil, s.testPortal)))
 	for _, m := range s.extra {
 		root.Handle(m.Pattern, m.Handler)
 	}
@@ -67,6 +68,12 @@ func (s *Server) routes() http.Handler {
 		v.Post("/cancel_sessions/{id}/respond", s.route(accessWidget, s.needs(s.svc.Cancel != nil, s.respondCancelSession)))
 		v.Post("/cancel_sessions/{id}/accept", s.route(accessWidget, s.needs(s.svc.Cancel != nil, s.acceptCancelSession)))
 		v.Post("/cancel_sessions/{id}/cancel", s.route(accessWidget, s.needs(s.svc.Cancel != nil, s.cancelCancelSession)))
+
+		v.Get("/card_expiry_notices", s.route(accessRead, s.needs(s.svc.Notices != nil, s.getCardExpiry)))
+		v.Put("/card_expiry_notices", s.route(accessWrite, s.needs(s.svc.Notices != nil, s.putCardExpiry)))
+		v.Get("/customer_notice", s.route(accessWidget, s.needs(s.svc.Notices != nil, s.getCustomerNotice)))
+		v.Post("/customer_notice/view", s.route(accessWidget, s.needs(s.svc.Notices != nil, s.recordNoticeAction("view"))))
+		v.Post("/customer_notice/click", s.route(accessWidget, s.needs(s.svc.Notices != nil, s.recordNoticeAction("click"))))
 
 		v.Get("/webhooks", s.route(accessWebhooks, s.listWebhooks))
 		v.Post("/webhooks", s.route(accessWebhooks, s.createWebhook))

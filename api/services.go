@@ -19,4 +19,6 @@ type Services struct {
 	// Webhooks sends outbound webhooks now (test pings, manual re-sends) and
 	// runs due deliveries for the test clock; package webhook's Worker.
 	Webhooks WebhookService
+	// Notices are the expiring-card notices and the in-app payment notice.
+	Notices NoticeService
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// blind schedule without Holdfast's guard would do to the network rules;
 	// serve never does.
 	Unguarded bool
+	// Portal opens Stripe customer-portal sessions for live-mode card-update
+	// links (expiring-card notices, the in-app notice).
+	Portal PortalSessions
 	// SigningKey signs /r/ link tokens; required for click tracking.
 	SigningKey []byte
 	// LinkTTL is how long a dunning link works; default 90 days.

@@ -35,6 +35,9 @@ func (e *Engine) mac(sendID, exp string) string {
 // hosted payment page to redirect to. A malformed, forged or expired link, or
 // an engine without a signing key, is ENOTFOUND.
 func (e *Engine) Click(ctx context.Context, sendID, token string) (string, error) {
+	if isPortalLink(sendID) {
+		return e.clickPortal(ctx, sendID, token)
+	}
 	notFound := holdfast.Errorf(holdfast.ENOTFOUND, "This link is not valid or has expired.")
 	exp, sig, ok := strings.Cut(token, ".")
 	if !ok || len(e.cfg.SigningKey) == 0 || !hmac.Equal([]byte(sig), []byte(e.mac(sendID, exp))) {

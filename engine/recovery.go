@@ -196,6 +196,13 @@ func (e *Engine) saveRun(ctx context.Context, r *run) error {
 // end closes a recovery (recovered, lost, abandoned) with its event; the
 // payment follows (recovered, failed, canceled).
 func (e *Engine) end(ctx context.Context, r *run, status, recoveredBy string) error {
+	if status == holdfast.RecoveryRecovered {
+		by, err := e.noticeCredit(ctx, r, recoveredBy)
+		if err != nil {
+			return err
+		}
+		recoveredBy = by
+	}
 	r.rs.Status = status
 	r.rs.RecoveredBy = recoveredBy
 	at := r.now

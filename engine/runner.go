@@ -180,6 +180,8 @@ func (e *Engine) dispatch(ctx context.Context, j store.Job, now time.Time) error
 		return e.runSend(ctx, j, now)
 	case jobAttempt:
 		return e.drive(ctx, j.RefID, nil)
+	case jobCardExpiry:
+		return e.runCardExpiry(ctx, j, now)
 	}
 	if fn := e.cfg.Jobs[j.Kind]; fn != nil {
 		return fn(ctx, j.WorkspaceID, j.Mode, j.RefID, now)

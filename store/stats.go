@@ -70,6 +70,12 @@ func (s *Store) Stats(ctx context.Context, wsID string, mode holdfast.Mode, from
 	if err != nil {
 		return nil, err
 	}
+	if st.CardExpiry, err = s.CardExpiryCounts(ctx, wsID, mode, from, to); err != nil {
+		return nil, err
+	}
+	if st.InAppNotice, err = s.InAppNoticeCounts(ctx, wsID, mode, from, to); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

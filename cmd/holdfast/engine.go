@@ -11,6 +11,7 @@ import (
 	"holdfast/mail"
 	"holdfast/secretbox"
 	"holdfast/store"
+	"holdfast/stripe"
 )
 
 // wireEngine builds the recovery engine: SMTP from --smtp-url (used for both
@@ -33,9 +34,10 @@ func wireEngine(w *wiring, e *env, st *store.Store, cfg *serveConfig, clock hold
 	}
 	eng := engine.New(engine.Config{
 		Store: st, Clock: clock, Logger: log, Mailer: mailer, TestMailer: mailer, PublicURL: cfg.PublicURL,
-		LiveProvider: w.stripe, SigningKey: key,
+		LiveProvider: w.stripe, Portal: w.stripe, SigningKey: key,
 	})
 	w.engine = eng
+	w.services.Notices = eng
 	w.services.Engine = eng
 	w.services.Recovery = eng
 	w.background = append(w.background, eng.Start)
