@@ -75,7 +75,7 @@ func objectSchemas() map[string]schema {
 			"provider_id": strDesc("Stripe's customer id."), "email": nullable(str()), "name": nullable(str()),
 			"metadata": schema{"type": "object", "additionalProperties": str()}, "tags": arr(str()),
 			"timezone": str(), "default_payment_method": str(), "card_brand": str(), "card_funding": str(),
-			"card": nullable(ref("Card")),
+			"card":       nullable(ref("Card")),
 			"created_at": timestamp(), "updated_at": timestamp(),
 		}, "id", "object", "livemode", "provider_id", "email", "name", "metadata", "tags", "created_at"),
 		"CustomerDetail": schema{"allOf": []any{ref("Customer"), object(map[string]schema{
