@@ -105,3 +105,37 @@ func (s *Store) InAppNoticeCounts(ctx context.Context, wsID string, mode holdfas
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM recoveries`+whereSQL(where), args...).Scan(&out.Recovered)
 	return out, err
 }
+
+// NoticeSampleCustomers picks Stripe customer ids of a mode for the notice
+// demo page: one with a payment under recovery, one with an active
+// subscription and nothing owed, and one whose card expires within 45 days
+// of now (each "" when there is none).
+func (s *Store) NoticeSampleCustomers(ctx context.Context, wsID string, mode holdfast.Mode, now time.Time) (failed, healthy, expiring string, err error) {
+	pick := func(q string, args ...any) (string, error) {
+		var id string
+		err := s.queryRow(ctx, q, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return id, err
+	}
+	live := mode.Livemode()
+	if failed, err = pick(`SELECT c.provider_id FROM payments p JOIN customers c ON c.id = p.customer_id
+		WHERE p.workspace_id = ? AND p.livemode = ? AND p.status = ? AND c.deleted_at IS NULL ORDER BY p.created_at DESC LIMIT 1`,
+		wsID, live, holdfast.PaymentPending); err != nil {
+		return
+	}
+	if healthy, err = pick(`SELECT c.provider_id FROM customers c JOIN subscriptions sub ON sub.customer_id = c.id
+		WHERE c.workspace_id = ? AND c.livemode = ? AND c.deleted_at IS NULL AND sub.status = 'active'
+		AND (c.card_expires_at IS NULL OR c.card_expires_at > ?)
+		AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.customer_id = c.id AND p.status = ?)
+		ORDER BY c.created_at LIMIT 1`, wsID, live, holdfast.Micros(now.AddDate(0, 3, 0)), holdfast.PaymentPending); err != nil {
+		return
+	}
+	expiring, err = pick(`SELECT c.provider_id FROM customers c JOIN subscriptions sub ON sub.customer_id = c.id
+		WHERE c.workspace_id = ? AND c.livemode = ? AND c.deleted_at IS NULL AND sub.status = 'active'
+		AND c.card_expires_at > ? AND c.card_expires_at <= ? AND sub.current_period_end >= c.card_expires_at
+		AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.customer_id = c.id AND p.status = ?)
+		ORDER BY c.created_at LIMIT 1`, wsID, live, holdfast.Micros(now), holdfast.Micros(now.AddDate(0, 0, 45)), holdfast.PaymentPending)
+	return
+}

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-//go:embed assets/widget.js assets/demo.html
+//go:embed assets/widget.js assets/demo.html assets/notice_demo.html
 var assets embed.FS
 
 // script is the widget source and scriptETag its strong validator. Both are

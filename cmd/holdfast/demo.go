@@ -122,6 +122,7 @@ func (b *demoBanner) print(e *env) {
 	}
 	fmt.Fprintf(e.stdout, "  Test secret key: %s\n", b.token)
 	fmt.Fprintf(e.stdout, "  Cancel flow:     %s/demo/cancel\n", b.base)
+	fmt.Fprintf(e.stdout, "  Payment notice:  %s/demo/notice\n", b.base)
 	fmt.Fprintf(e.stdout, "  Try:             curl -H 'Authorization: Bearer %s' %s/v1/auth/me\n", b.token, b.base)
 	fmt.Fprintf(e.stdout, "  Restarting with the same database prints this same login and key.\n\n")
 }

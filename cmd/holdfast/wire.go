@@ -29,6 +29,7 @@ func wire(ctx context.Context, e *env, st *store.Store, cfg *serveConfig, clock 
 	webhooks := wireWebhooks(w, st, cfg, clock, log)
 	eng.OnAdvance(runDueHook(webhooks))
 	wireStripe(w, st, cfg, clock, log) // after the engine: the ingester reports to it
+	wireNoticeDemo(w, st, cfg, clock, log)
 	if _, err := wireDashboard(w, st, cfg, clock, log, resendWith(webhooks)); err != nil {
 		return nil, err
 	}

@@ -1,5 +1,6 @@
-/* Holdfast cancel-flow widget (GET /widget.js): Holdfast.cancelFlow({publishableKey,
- * customer, subscription, authHash, onDone, apiBase}). Plain ES2017, no build step.
+/* Holdfast widget (GET /widget.js): Holdfast.cancelFlow({publishableKey, customer,
+ * subscription, authHash, onDone, apiBase}) and Holdfast.paymentNotice({publishableKey,
+ * customer, authHash, style, onUpdate, apiBase, container}). Plain ES2017, no build step.
  * Only global: window.Holdfast. Classes start with "hf-". Text goes in through
  * textContent, never innerHTML, so configured labels cannot inject markup.
  * data-hf attributes are stable test hooks; class names are not. */
@@ -313,5 +314,185 @@
     return current.promise;
   }
 
-  window.Holdfast = Object.assign(window.Holdfast || {}, { cancelFlow });
+  /* ---- In-app payment notice: Holdfast.paymentNotice ---------------------
+   * Renders inside a shadow root (no CSS in or out), styles through a
+   * constructable stylesheet (no inline <style> needed under a strict CSP),
+   * no inline handlers, no eval. Text goes in through textContent. */
+  const NOTICE_CSS = `:host{all:initial}
+.hf-n{font:15px/1.5 system-ui,sans-serif;color:#0f172a;box-sizing:border-box}
+.hf-n *{box-sizing:border-box}
+.hf-banner{position:fixed;top:0;left:0;right:0;z-index:2147482000;display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:10px 16px;background:#fef2f2;border-bottom:1px solid #fecaca;color:#7f1d1d}
+.hf-banner.hf-inline{position:static}
+.hf-banner.hf-expiring{background:#fffbeb;border-color:#fde68a;color:#78350f}
+.hf-msg{flex:1 1 240px;margin:0}
+.hf-btn{min-height:40px;padding:8px 14px;border:1px solid transparent;border-radius:8px;font:inherit;font-weight:600;cursor:pointer;background:#4f46e5;color:#fff}
+.hf-x{width:40px;height:40px;padding:0;border:0;border-radius:8px;background:none;color:inherit;font-size:22px;cursor:pointer}
+.hf-wall{position:fixed;top:0;right:0;bottom:0;left:0;z-index:2147483000;display:flex;align-items:center;justify-content:center;padding:16px;background:rgba(15,23,42,.72)}
+.hf-card{width:100%;max-width:440px;padding:24px;border-radius:12px;background:#fff;box-shadow:0 20px 50px rgba(0,0,0,.35)}
+.hf-card h2{margin:0 0 8px;font-size:20px;line-height:1.3}
+.hf-card p{margin:0 0 16px}
+.hf-card .hf-btn{width:100%}
+.hf-n :focus{outline:3px solid #2563eb;outline-offset:2px}
+.hf-n :focus:not(:focus-visible),.hf-n h2:focus{outline:none}`;
+
+  function noticeSheet(shadow) {
+    try {
+      if (typeof CSSStyleSheet === 'function' && 'adoptedStyleSheets' in shadow) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(NOTICE_CSS);
+        shadow.adoptedStyleSheets = [sheet];
+        return;
+      }
+    } catch (e) { /* fall back to a <style> element */ }
+    shadow.appendChild(el('style', { text: NOTICE_CSS }));
+  }
+
+  function money(amount, currency) {
+    if (typeof amount !== 'number' || !currency) return '';
+    try {
+      const f = new Intl.NumberFormat(undefined, { style: 'currency', currency: String(currency).toUpperCase() });
+      return f.format(amount / Math.pow(10, f.resolvedOptions().maximumFractionDigits));
+    } catch (e) {
+      return (amount / 100).toFixed(2) + ' ' + String(currency).toUpperCase();
+    }
+  }
+
+  // noticeText gives [heading, message] for a notice.
+  function noticeText(n) {
+    const amt = money(n.amount_due, n.currency);
+    if (n.state === 'card_expiring') {
+      const c = n.card || {};
+      const which = c.last4 ? 'The card ending in ' + c.last4 : 'Your card';
+      return ['Your card expires soon', which + ' expires before your next payment' + (amt ? ' of ' + amt : '') + '. Update it to keep your subscription running.'];
+    }
+    return ['Your payment didn\u2019t go through', 'We couldn\u2019t charge ' + (amt || 'your latest payment') + '. Update your payment method to keep your subscription.'];
+  }
+
+  async function noticeCall(base, key, method, path, payload) {
+    const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+    const timer = ctrl ? setTimeout(() => ctrl.abort(), TIMEOUT_MS) : 0;
+    try {
+      const res = await fetch(base + path, {
+        method, mode: 'cors', credentials: 'omit', keepalive: method === 'POST', signal: ctrl ? ctrl.signal : undefined,
+        headers: Object.assign({ 'Authorization': 'Bearer ' + key }, payload ? { 'Content-Type': 'application/json' } : {}),
+        body: payload ? JSON.stringify(payload) : undefined
+      });
+      const data = await res.json().catch(() => null);
+      if (!res.ok) throw new Error((data && data.error && data.error.message) || 'HTTP ' + res.status);
+      return data;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  let noticeSeq = 0;
+
+  /* paymentNotice shows a customer whose payment failed (or whose card
+   * expires before the next renewal) a dismissible banner (style "banner",
+   * the default) or a blocking wall (style "wall") with an "Update payment
+   * method" button; it renders nothing when all is well. The button records
+   * the click, then calls onUpdate(notice) when given (the page decides what
+   * to do), else opens notice.update_url. Options: publishableKey, customer,
+   * authHash, style, onUpdate, apiBase, container (banner only: render inline
+   * in this element instead of fixed at the top). Resolves with the notice
+   * shown, or null when there was nothing to show or it could not be read. */
+  async function paymentNotice(opts) {
+    opts = opts || {};
+    ['publishableKey', 'customer', 'authHash'].forEach((k) => {
+      if (typeof opts[k] !== 'string' || !opts[k]) throw new TypeError('Holdfast.paymentNotice: option "' + k + '" is required');
+    });
+    const style = opts.style === 'wall' ? 'wall' : 'banner';
+    const base = String(opts.apiBase || DEFAULT_BASE).replace(/\/+$/, '');
+    const who = { customer: opts.customer, auth_hash: opts.authHash, style };
+    let n;
+    try {
+      n = await noticeCall(base, opts.publishableKey, 'GET', '/v1/customer_notice?customer=' + encodeURIComponent(opts.customer) +
+        '&auth_hash=' + encodeURIComponent(opts.authHash));
+    } catch (e) {
+      return null; // never break the merchant's page over a notice
+    }
+    if (!n || n.state === 'ok' || (n.state !== 'payment_failed' && n.state !== 'card_expiring')) return null;
+
+    const id = 'hf-notice-' + (++noticeSeq);
+    const host = el('div', { 'data-holdfast-notice': style });
+    const shadow = host.attachShadow({ mode: 'open' });
+    noticeSheet(shadow);
+    const [heading, message] = noticeText(n);
+    const html = document.documentElement;
+    const prevOverflow = html.style.overflow;
+    const opener = document.activeElement;
+    let closed = false;
+
+    let updating = false;
+    async function update() {
+      if (updating) return;
+      updating = true;
+      // Record the click first (at most a second), so it is counted even
+      // when the page navigates away at once.
+      await Promise.race([noticeCall(base, opts.publishableKey, 'POST', '/v1/customer_notice/click', who).catch(() => {}),
+        new Promise((r) => setTimeout(r, 1000))]);
+      updating = false;
+      if (typeof opts.onUpdate === 'function') {
+        try { opts.onUpdate(n); } catch (e) { setTimeout(() => { throw e; }); }
+        return;
+      }
+      if (n.update_url) window.location.assign(n.update_url);
+    }
+    const updateBtn = el('button', { type: 'button', class: 'hf-btn', 'data-hf': 'notice-update', text: 'Update payment method', onclick: update });
+
+    function close() {
+      if (closed) return;
+      closed = true;
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('focusin', onFocusIn, true);
+      host.remove();
+      if (style === 'wall') html.style.overflow = prevOverflow;
+    }
+
+    let root, title;
+    if (style === 'wall') {
+      title = el('h2', { id: id + '-title', tabindex: '-1', text: heading });
+      const card = el('div', { class: 'hf-card', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': id + '-title',
+        'aria-describedby': id + '-msg', 'data-hf': 'notice-wall' }, [title, el('p', { id: id + '-msg', text: message }), updateBtn]);
+      root = el('div', { class: 'hf-n hf-wall' }, [card]);
+    } else {
+      const cls = 'hf-n hf-banner' + (n.state === 'card_expiring' ? ' hf-expiring' : '') + (opts.container ? ' hf-inline' : '');
+      root = el('div', { class: cls, role: 'region', 'aria-label': heading, 'data-hf': 'notice-banner' }, [
+        el('p', { class: 'hf-msg', role: 'status' }, [el('strong', { text: heading + '. ' }), document.createTextNode(message)]),
+        updateBtn,
+        el('button', { type: 'button', class: 'hf-x', 'aria-label': 'Dismiss', 'data-hf': 'notice-dismiss', text: '\u00d7', onclick: close })]);
+    }
+    shadow.appendChild(root);
+
+    // The wall keeps focus inside itself (it has one control), and Escape
+    // does not close it: it blocks until the payment method is updated.
+    function onKey(e) {
+      if (style === 'banner') {
+        if (e.key === 'Escape' && shadow.activeElement) close();
+        return;
+      }
+      if (e.key === 'Tab') {
+        e.preventDefault();
+        updateBtn.focus();
+      }
+    }
+    function onFocusIn(e) { if (style === 'wall' && e.target !== host) updateBtn.focus(); }
+
+    if (style === 'wall') {
+      document.body.appendChild(host);
+      html.style.overflow = 'hidden';
+      document.addEventListener('focusin', onFocusIn, true);
+      updateBtn.focus();
+    } else if (opts.container && opts.container.appendChild) {
+      opts.container.appendChild(host);
+    } else {
+      document.body.insertBefore(host, document.body.firstChild);
+    }
+    document.addEventListener('keydown', onKey, true);
+    if (opener && style === 'wall' && opener.blur) opener.blur();
+    noticeCall(base, opts.publishableKey, 'POST', '/v1/customer_notice/view', who).catch(() => {});
+    return n;
+  }
+
+  window.Holdfast = Object.assign(window.Holdfast || {}, { cancelFlow, paymentNotice });
 })();
