@@ -56,6 +56,10 @@ type Config struct {
 type Services struct {
 	// ResendDelivery queues a webhook delivery to be attempted again now.
 	ResendDelivery func(ctx context.Context, wsID string, mode holdfast.Mode, endpointID, deliveryID string) error
+	// PutCardExpiry saves the expiring-card notice configuration and plans
+	// the notices again (the engine's, as PUT /v1/card_expiry_notices); nil
+	// shows the configuration read-only.
+	PutCardExpiry func(ctx context.Context, wsID string, mode holdfast.Mode, p holdfast.CardExpiryPatch) (holdfast.CardExpirySettings, error)
 }
 
 // Dashboard is the HTTP handler of every dashboard page.

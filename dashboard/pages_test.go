@@ -49,7 +49,7 @@ func apiStats(t *testing.T, raw map[string]any) map[string]string {
 		t.Fatalf("unexpected stats value %v", v)
 		return ""
 	}
-	for _, group := range []string{"campaigns", "cancel_sessions"} {
+	for _, group := range []string{"campaigns", "cancel_sessions", "card_expiry", "in_app_notice"} {
 		for k, v := range raw[group].(map[string]any) {
 			out[group+"."+k] = num(v)
 		}

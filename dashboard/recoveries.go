@@ -112,7 +112,9 @@ func (d *Dashboard) recovery(w http.ResponseWriter, r *http.Request, v *viewer) 
 	if err != nil {
 		return err
 	}
-	data.Timeline = recoveryTimeline(rec, attempts, sends)
+	if data.Timeline, err = d.withNoticeActions(ctx, rec, recoveryTimeline(rec, attempts, sends)); err != nil {
+		return err
+	}
 	return d.render(w, r, v, http.StatusOK, "recovery", "Recovery "+rec.ID, "recoveries", data,
 		crumb{"Recoveries", Prefix + "/recoveries"}, crumb{Label: rec.ID})
 }

@@ -42,6 +42,9 @@ func (d *Dashboard) routes() http.Handler {
 	mux.HandleFunc("GET "+Prefix+"/cancel-flow", d.app(d.cancelFlow))
 	mux.HandleFunc("POST "+Prefix+"/cancel-flow", d.app(d.cancelFlowSave))
 
+	mux.HandleFunc("GET "+Prefix+"/card-notices", d.app(d.cardNotices))
+	mux.HandleFunc("POST "+Prefix+"/card-notices", d.app(d.cardNoticesSave))
+
 	mux.HandleFunc("GET "+Prefix+"/webhooks", d.app(d.webhooks))
 	mux.HandleFunc("POST "+Prefix+"/webhooks", d.app(d.webhookCreate))
 	mux.HandleFunc("GET "+Prefix+"/webhooks/{id}", d.app(d.webhook))

@@ -30,7 +30,7 @@ func wireDashboard(w *wiring, st *store.Store, cfg *serveConfig, clock holdfast.
 	}
 	d := dashboard.New(dashboard.Config{
 		Store: st, Clock: clock, Logger: log, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
-		Mailer: mailer, Services: dashboard.Services{ResendDelivery: resend},
+		Mailer: mailer, Services: dashboard.Services{ResendDelivery: resend, PutCardExpiry: w.engine.PutCardExpirySettings},
 		AllowLoopbackWebhooks: cfg.AllowLoopbackWebhooks,
 	})
 	w.notFound = d.NotFound()
