@@ -225,3 +225,56 @@ func TestCardExpiryNotices(t *testing.T) {
 		}
 	}, withEngineMailIngester(&eng, sender))
 }
+
+// TestCardUpdateLinkLive: in live mode a card-update link opens a Stripe
+// customer-portal session for the customer (POST /v1/billing_portal/sessions
+// with the workspace's live key); a Stripe failure is a 409, and a forged
+// link a 404 that calls nothing.
+func TestCardUpdateLinkLive(t *testing.T) {
+	var eng *engine.Engine
+	fake := stripetest.NewWithKey(t, "sk_test_portal")
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		ws := e.Workspace("Live portal")
+		if err := e.Store.SetWorkspaceSecret(ctx, ws.ID, holdfast.ModeLive, store.SecretStripeAPIKey, "sk_test_portal", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		prov := stripetest.ID("cus_")
+		c, err := e.Store.UpsertCustomer(ctx, ws.ID, holdfast.ModeLive, store.CustomerSnapshot{ProviderID: prov, ProviderTime: time.Now()}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := eng.CustomerPortalLink(c.Customer.ID, time.Now())
+		u, _ := url.Parse(link)
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		get := func(path string) *http.Response {
+			res, err := noRedirect.Get(e.Server.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		before := len(fake.PortalSessions())
+		res := get(u.RequestURI())
+		sessions := fake.PortalSessions()
+		if res.StatusCode != http.StatusFound || len(sessions) != before+1 || sessions[len(sessions)-1].Customer != prov ||
+			res.Header.Get("Location") != sessions[len(sessions)-1].URL {
+			t.Fatalf("click: %d → %q; sessions %+v", res.StatusCode, res.Header.Get("Location"), sessions)
+		}
+		if res := get(u.Path + "/portal?" + u.RawQuery); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("simulated portal of a live link: %d", res.StatusCode)
+		}
+		if res := get(u.Path + "?t=" + strings.Replace(u.Query().Get("t"), ".", ".x", 1)); res.StatusCode != http.StatusNotFound || len(fake.PortalSessions()) != before+1 {
+			t.Fatalf("forged: %d", res.StatusCode)
+		}
+		fake.FailNext(stripetest.Failure{Status: 400, Type: "invalid_request_error", Message: "No configuration provided."})
+		if res := get(u.RequestURI()); res.StatusCode != http.StatusConflict {
+			t.Fatalf("Stripe failure: %d", res.StatusCode)
+		}
+	}, func(c *api.Config) {
+		withEngine(&eng, nil)(c)
+		zero := int64(0)
+		eng.SetPortal(stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero}))
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"holdfast"
+	"holdfast/cancelflow"
 	"holdfast/store"
 )
 
@@ -22,11 +23,12 @@ type NoticeService interface {
 	// PutCardExpirySettings patches, validates (EVALIDATION with the field's
 	// path as param) and saves it, and plans the notices again.
 	PutCardExpirySettings(ctx context.Context, wsID string, mode holdfast.Mode, p holdfast.CardExpiryPatch) (holdfast.CardExpirySettings, error)
-	// CustomerNoticeFor returns a customer's in-app notice. Returns EINVALID
-	// for a missing customer, EAUTHHASH for a missing or wrong auth hash.
-	CustomerNoticeFor(ctx context.Context, ws *holdfast.Workspace, mode holdfast.Mode, customer, authHash string) (*holdfast.CustomerNotice, error)
-	// RecordNoticeActionFor records a view or click of the notice (same errors).
-	RecordNoticeActionFor(ctx context.Context, ws *holdfast.Workspace, mode holdfast.Mode, customer, authHash, action, style string) (*store.NoticeAction, error)
+	// CustomerNotice returns the in-app notice of a Stripe customer (the
+	// caller checked its auth hash).
+	CustomerNotice(ctx context.Context, wsID string, mode holdfast.Mode, customer string) (*holdfast.CustomerNotice, error)
+	// RecordNoticeAction records a view or click of the notice; EVALIDATION
+	// for an unknown action or style.
+	RecordNoticeAction(ctx context.Context, wsID string, mode holdfast.Mode, customer, action, style string) (*store.NoticeAction, error)
 	// TestPortal describes the simulated customer portal of a test-mode
 	// card-update link; ENOTFOUND for a bad, expired or live link.
 	TestPortal(ctx context.Context, id, token string) (*holdfast.Customer, string, error)
@@ -50,9 +52,6 @@ type cardExpiryTmpl struct {
 }
 
 func (s *Server) getCardExpiry(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Notices == nil {
-		return s.unrouted(r)
-	}
 	p := PrincipalFrom(r.Context())
 	c, err := s.svc.Notices.CardExpirySettings(r.Context(), p.Workspace.ID, p.Mode)
 	if err != nil {
@@ -63,9 +62,6 @@ func (s *Server) getCardExpiry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putCardExpiry(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Notices == nil {
-		return s.unrouted(r)
-	}
 	var body cardExpiryBody
 	if err := decodeJSON(r, &body, false); err != nil {
 		return err
@@ -97,12 +93,12 @@ func (s *Server) putCardExpiry(w http.ResponseWriter, r *http.Request) error {
 // getCustomerNotice handles GET /v1/customer_notice?customer=&auth_hash=
 // (publishable key, the widget's Holdfast.paymentNotice).
 func (s *Server) getCustomerNotice(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Notices == nil {
-		return s.unrouted(r)
-	}
 	q := r.URL.Query()
 	p := PrincipalFrom(r.Context())
-	n, err := s.svc.Notices.CustomerNoticeFor(r.Context(), p.Workspace, p.Mode, q.Get("customer"), q.Get("auth_hash"))
+	if err := checkNoticeAuth(p.Workspace, q.Get("customer"), q.Get("auth_hash")); err != nil {
+		return err
+	}
+	n, err := s.svc.Notices.CustomerNotice(r.Context(), p.Workspace.ID, p.Mode, q.Get("customer"))
 	if err != nil {
 		return err
 	}
@@ -120,21 +116,34 @@ type noticeActionBody struct {
 // recordNoticeAction handles POST /v1/customer_notice/{view|click}.
 func (s *Server) recordNoticeAction(action string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.svc.Notices == nil {
-			return s.unrouted(r)
-		}
 		var body noticeActionBody
 		if err := decodeJSON(r, &body, false); err != nil {
 			return err
 		}
 		p := PrincipalFrom(r.Context())
-		a, err := s.svc.Notices.RecordNoticeActionFor(r.Context(), p.Workspace, p.Mode, body.Customer, body.AuthHash, action, body.Style)
+		if err := checkNoticeAuth(p.Workspace, body.Customer, body.AuthHash); err != nil {
+			return err
+		}
+		a, err := s.svc.Notices.RecordNoticeAction(r.Context(), p.Workspace.ID, p.Mode, body.Customer, action, body.Style)
 		if err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, a)
 		return nil
 	}
+}
+
+// checkNoticeAuth validates the customer parameter and its auth hash (the
+// cancel flow's, SPEC §7): EINVALID for a missing customer, EVALIDATION for
+// one that is no Stripe customer id, EAUTHHASH for a missing or wrong hash.
+func checkNoticeAuth(ws *holdfast.Workspace, customer, authHash string) error {
+	if customer == "" {
+		return &holdfast.Error{Code: holdfast.EINVALID, Param: "customer", Message: "Missing required param: customer."}
+	}
+	if len(customer) > 255 || !strings.HasPrefix(customer, "cus_") {
+		return holdfast.ParamError("customer", "customer must be a Stripe customer id (cus_…).")
+	}
+	return cancelflow.CheckAuthHash(ws.WidgetSecret, customer, authHash)
 }
 
 // testPortalPage is the simulated Stripe customer portal of test mode.
@@ -158,9 +167,6 @@ Test mode never calls Stripe: to simulate a new card, send a <code>payment_metho
 // testPortal handles GET /r/{send_id}/portal: the simulated portal page of a
 // test-mode card-update link.
 func (s *Server) testPortal(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Notices == nil {
-		return s.unrouted(r)
-	}
 	c, wsName, err := s.svc.Notices.TestPortal(r.Context(), chi.URLParam(r, "send_id"), r.URL.Query().Get("t"))
 	if err != nil {
 		return err

@@ -156,7 +156,9 @@ func TestCustomerNotice(t *testing.T) {
 		}
 
 		// Views and clicks.
-		body := func(c, h, style string) map[string]any { return map[string]any{"customer": c, "auth_hash": h, "style": style} }
+		body := func(c, h, style string) map[string]any {
+			return map[string]any{"customer": c, "auth_hash": h, "style": style}
+		}
 		for _, tc := range []struct {
 			name, path string
 			body       any

@@ -273,7 +273,7 @@ func (o op) responses(read bool) map[string]any {
 			res["404"] = errResponse(false, 404, nil)
 		}
 		if o.path == "/r/{send_id}" {
-			res["500"] = errResponse(false, 500, nil) // the customer-portal session could not be opened
+			res["409"] = errResponse(false, 409, nil) // Stripe could not open a customer-portal session
 		}
 		return res
 	}

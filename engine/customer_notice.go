@@ -2,11 +2,9 @@ package engine
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"holdfast"
-	"holdfast/cancelflow"
 	"holdfast/store"
 )
 
@@ -99,9 +97,20 @@ func (e *Engine) CustomerNotice(ctx context.Context, wsID string, mode holdfast.
 	return n, nil
 }
 
-// RecordNoticeAction records a view or click of a customer's notice, with
-// the state it is in now; an unknown or deleted customer records nothing.
+// RecordNoticeAction records a view or click (action) of a customer's
+// notice shown as a banner or a wall (style, default banner), with the state
+// it is in now; an unknown or deleted customer records nothing. Returns
+// EVALIDATION for another action or style. The caller checks the auth hash.
 func (e *Engine) RecordNoticeAction(ctx context.Context, wsID string, mode holdfast.Mode, providerCustomerID, action, style string) (*store.NoticeAction, error) {
+	if action != store.NoticeView && action != store.NoticeClick {
+		return nil, holdfast.ParamError("action", "action must be view or click.")
+	}
+	if style == "" {
+		style = "banner"
+	}
+	if style != "banner" && style != "wall" {
+		return nil, holdfast.ParamError("style", "style must be banner or wall.")
+	}
 	n, err := e.CustomerNotice(ctx, wsID, mode, providerCustomerID)
 	if err != nil {
 		return nil, err
@@ -134,43 +143,4 @@ func (e *Engine) noticeCredit(ctx context.Context, r *run, by string) (string, e
 		return by, err
 	}
 	return holdfast.RecoveredByInAppNotice, nil
-}
-
-// checkNoticeAuth validates the customer parameter and its auth hash (the
-// cancel flow's, SPEC §7): EINVALID for a missing or malformed customer,
-// EAUTHHASH for a missing or wrong hash.
-func checkNoticeAuth(ws *holdfast.Workspace, customer, authHash string) error {
-	if customer == "" {
-		return &holdfast.Error{Code: holdfast.EINVALID, Param: "customer", Message: "Missing required param: customer."}
-	}
-	if len(customer) > 255 || !strings.HasPrefix(customer, "cus_") {
-		return holdfast.ParamError("customer", "customer must be a Stripe customer id (cus_…).")
-	}
-	return cancelflow.CheckAuthHash(ws.WidgetSecret, customer, authHash)
-}
-
-// CustomerNoticeFor is CustomerNotice behind the widget's auth hash.
-func (e *Engine) CustomerNoticeFor(ctx context.Context, ws *holdfast.Workspace, mode holdfast.Mode, customer, authHash string) (*holdfast.CustomerNotice, error) {
-	if err := checkNoticeAuth(ws, customer, authHash); err != nil {
-		return nil, err
-	}
-	return e.CustomerNotice(ctx, ws.ID, mode, customer)
-}
-
-// RecordNoticeActionFor is RecordNoticeAction behind the widget's auth hash;
-// action is view or click, style banner or wall (EVALIDATION otherwise).
-func (e *Engine) RecordNoticeActionFor(ctx context.Context, ws *holdfast.Workspace, mode holdfast.Mode, customer, authHash, action, style string) (*store.NoticeAction, error) {
-	if err := checkNoticeAuth(ws, customer, authHash); err != nil {
-		return nil, err
-	}
-	if action != store.NoticeView && action != store.NoticeClick {
-		return nil, holdfast.ParamError("action", "action must be view or click.")
-	}
-	if style == "" {
-		style = "banner"
-	}
-	if style != "banner" && style != "wall" {
-		return nil, holdfast.ParamError("style", "style must be banner or wall.")
-	}
-	return e.RecordNoticeAction(ctx, ws.ID, mode, customer, action, style)
 }

@@ -56,7 +56,7 @@ type Config struct {
 	Unguarded bool
 	// Portal opens Stripe customer-portal sessions for live-mode card-update
 	// links (expiring-card notices, the in-app notice).
-	Portal PortalSessions
+	Portal holdfast.PortalSessions
 	// SigningKey signs /r/ link tokens; required for click tracking.
 	SigningKey []byte
 	// LinkTTL is how long a dunning link works; default 90 days.

@@ -18,13 +18,6 @@ import (
 // opens a Stripe customer-portal session for the customer (live mode) or a
 // simulated portal page (test mode), where the card can be changed.
 
-// PortalSessions opens Stripe customer-portal sessions (live mode):
-// POST /v1/billing_portal/sessions for a Stripe customer id, returning the
-// session's URL. Implemented in package stripe.
-type PortalSessions interface {
-	PortalSession(ctx context.Context, wsID, providerCustomerID string) (string, error)
-}
-
 // isPortalLink reports whether a /r/ id is a card-update link.
 func isPortalLink(id string) bool {
 	return strings.HasPrefix(id, holdfast.PrefixCardNotice) || strings.HasPrefix(id, holdfast.PrefixCustomer)
@@ -90,10 +83,12 @@ func (e *Engine) clickPortal(ctx context.Context, id, token string) (string, err
 	if e.cfg.Portal == nil {
 		return "", errors.New("engine: no customer-portal provider is configured")
 	}
-	u, err := e.cfg.Portal.PortalSession(ctx, c.WorkspaceID, c.ProviderID)
+	// No return URL: the portal configuration's default applies (Holdfast
+	// does not know where the merchant's account page is).
+	u, err := e.cfg.Portal.CreatePortalSession(ctx, c.WorkspaceID, holdfast.ModeLive, c.ProviderID, "")
 	if err != nil {
 		e.log.Error("engine: customer-portal session", "workspace", c.WorkspaceID, "customer", c.ID, "err", err)
-		return "", fmt.Errorf("engine: customer-portal session: %w", err)
+		return "", err
 	}
 	if pu, perr := url.Parse(u); perr != nil || pu.Scheme != "https" && pu.Scheme != "http" || pu.Host == "" {
 		return "", fmt.Errorf("engine: customer-portal session has no usable URL %q", u)
@@ -117,3 +112,7 @@ func (e *Engine) TestPortal(ctx context.Context, id, token string) (*holdfast.Cu
 	}
 	return c, ws.name, nil
 }
+
+// SetPortal sets the customer-portal provider after New (tests that build
+// the provider from the same store); call it before the engine serves.
+func (e *Engine) SetPortal(p holdfast.PortalSessions) { e.cfg.Portal = p }

@@ -191,6 +191,18 @@ func TestServeDemoTwice(t *testing.T) {
 		t.Fatalf("demo cancel page: %v %v", res, err)
 	}
 	demoCancelCooldown(t, second.base)
+	// The in-app notice demo shows a customer of the generated history whose
+	// payment failed (and its auth hash), under a strict CSP.
+	if res, err := http.Get(second.base + "/demo/notice"); err != nil || res.StatusCode != 200 ||
+		!strings.Contains(res.Header.Get("Content-Security-Policy"), "style-src 'nonce-") {
+		t.Fatalf("demo notice page: %v %v", res, err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !regexp.MustCompile(`id="failed-customer">cus_`).Match(body) || !strings.Contains(string(body), "Holdfast.paymentNotice") {
+			t.Fatalf("demo notice page without a failed customer: %.2000s", body)
+		}
+	}
 	status, me := apiGet(t, second.base, second.token, "/v1/auth/me")
 	if status != 200 {
 		t.Fatalf("auth/me with the demo key: %d %v", status, me)

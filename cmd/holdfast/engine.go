@@ -11,7 +11,6 @@ import (
 	"holdfast/mail"
 	"holdfast/secretbox"
 	"holdfast/store"
-	"holdfast/stripe"
 )
 
 // wireEngine builds the recovery engine: SMTP from --smtp-url (used for both
