@@ -112,6 +112,9 @@ func TestFirstHour(t *testing.T) {
 		chromedp.SendKeys(css("#email"), "demo@holdfast.example"),
 		chromedp.SendKeys(css("#password"), srv.Password),
 		chromedp.Click(css(`form[action="/dashboard/login"] button[type=submit]`)),
+		// The sign-in page has a main h1 too: wait for the navigation itself,
+		// or a slow sign-in (a loaded machine) reads the old page.
+		chromedp.WaitNotPresent(css(`form[action="/dashboard/login"]`)),
 		chromedp.WaitVisible(css("main h1")),
 	)
 	if url := evaluate[string](t, ctx, "location.pathname"); url != "/dashboard/overview" {
