@@ -218,6 +218,11 @@ func (e *Engine) CustomerBillingChanged(ctx context.Context, wsID string, mode h
 		} else if err != nil {
 			return err
 		}
+		if c.CardExpMonth == 0 && c.DefaultPaymentMethod == "" && c.CardFingerprint == "" {
+			// No card: nothing to plan and nothing replaced (the same answer
+			// as the full plan), without the reads.
+			return e.st.DeleteJob(ctx, cardExpiryJobKey(customerID))
+		}
 		st, err := e.cardPlanState(ctx, c, now)
 		if err != nil {
 			return err
