@@ -5,13 +5,18 @@ import "context"
 // handlers is every Stripe event type Holdfast handles, on one screen. Each
 // applies its event inside the event's transaction; a type not listed here is
 // acknowledged and ignored (OutcomeIgnored). The handlers live beside the
-// object they mirror: customer.go, subscription.go, invoice.go, decline.go.
+// object they mirror: customer.go, payment_method.go, subscription.go, invoice.go, decline.go.
 var handlers = map[string]func(ctx context.Context, c *call) error{
 	// Customers (customer.go): mirror, tombstone, card changes.
 	"customer.created":        applyCustomer,
 	"customer.updated":        applyCustomer,
 	"customer.deleted":        deleteCustomer,
 	"payment_method.attached": paymentMethodAttached,
+
+	// Default cards (payment_method.go): refresh the mirrored card; an
+	// updated card is a new card, so the old one's expiry notices stop.
+	"payment_method.updated":               paymentMethodUpdated,
+	"payment_method.automatically_updated": paymentMethodUpdated,
 
 	// Subscriptions (subscription.go): mirror; an unpaid end loses recoveries.
 	"customer.subscription.created":                applySubscription,

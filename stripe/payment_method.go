@@ -13,11 +13,6 @@ import (
 // the customer's card follows, and the expiring-card notices are planned
 // again (an updated card is a new card; the old one's notices stop).
 
-func init() {
-	handlers["payment_method.updated"] = paymentMethodUpdated
-	handlers["payment_method.automatically_updated"] = paymentMethodUpdated
-}
-
 // pmCard reads a payment method object: its id and what Stripe shows of its
 // card. last4 is kept only when it is four digits, so nothing longer can
 // ever be stored or shown.
