@@ -50,7 +50,11 @@ type Campaign struct {
 
 // Matches reports whether the campaign's filters accept a payment.
 func (c *Campaign) Matches(amount int64, currency string, tags []string) bool {
-	f := c.Filters
+	return c.Filters.Match(amount, currency, tags)
+}
+
+// Match reports whether the filters accept a payment (experiments share them).
+func (f CampaignFilters) Match(amount int64, currency string, tags []string) bool {
 	if f.Currency != "" && f.Currency != currency {
 		return false
 	}

@@ -25,7 +25,7 @@ var layers = []struct {
 	{"pure helpers", []string{"holdfast/secretbox", "holdfast/clientip", "holdfast/engine/policy", "holdfast/api/dialect", "holdfast/widget"}},
 	{"adapters: database, SMTP, rate-limit counters", []string{"holdfast/store", "holdfast/mail", "holdfast/ratelimit"}},
 	{"services", []string{"holdfast/engine", "holdfast/stripe", "holdfast/cancelflow", "holdfast/webhook", "holdfast/campaign"}},
-	{"lab: the simulator, which drives the engine", []string{"holdfast/sim"}},
+	{"recovery lab: the simulator and live experiments, above the engine and campaigns", []string{"holdfast/sim", "holdfast/experiment"}},
 	{"front: HTTP, dashboard, demo data", []string{"holdfast/api", "holdfast/dashboard", "holdfast/demo"}},
 	{"wiring", []string{"holdfast/cmd/holdfast"}},
 }

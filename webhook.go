@@ -31,6 +31,7 @@ var EventTypes = []string{
 	EventCancelStarted, EventCancelSaved, EventCancelCanceled, EventCancelAbandoned,
 	EventCustomerDeleted, EventEndpointDisabled, EventPing,
 	EventCardExpiringNoticeSent, EventCardUpdatedBeforeExpiry,
+	EventExperimentStarted, EventExperimentStopped,
 }
 
 // Event is an entry of the event log that webhooks deliver.

@@ -22,6 +22,9 @@ func openAPIComponents() map[string]any {
 	for name, s := range errorSchemas() {
 		schemas[name] = s
 	}
+	for name, s := range experimentSchemas() {
+		schemas[name] = s
+	}
 	for name, item := range map[string]string{
 		"Payment": "Payment", "Customer": "Customer", "Campaign": "Campaign", "CancelSession": "CancelSession",
 		"WebhookEndpoint": "WebhookEndpoint", "WebhookDelivery": "WebhookDelivery", "Event": "Event",

@@ -55,6 +55,10 @@ func (s *Server) routes() http.Handler {
 		v.Get("/campaigns/{id}", s.route(accessRead, s.getCampaign))
 		v.Put("/campaigns/{id}", s.route(accessWrite, s.updateCampaign))
 		v.Delete("/campaigns/{id}", s.route(accessWrite, s.deleteCampaign))
+		v.Get("/experiments", s.route(accessRead, s.listExperiments))
+		v.Post("/experiments", s.route(accessWrite, s.createExperiment))
+		v.Get("/experiments/{id}", s.route(accessRead, s.getExperiment))
+		v.Post("/experiments/{id}/stop", s.route(accessWrite, s.stopExperiment))
 
 		v.Get("/analytics/recovery", s.route(accessReadOrAnalytics, s.analyticsRecovery))
 		v.Get("/analytics/campaigns", s.route(accessReadOrAnalytics, s.analyticsCampaigns))

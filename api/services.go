@@ -21,4 +21,6 @@ type Services struct {
 	Webhooks WebhookService
 	// Notices are the expiring-card notices and the in-app payment notice.
 	Notices NoticeService
+	// Experiments runs live A/B tests of campaigns; package experiment.
+	Experiments ExperimentService
 }

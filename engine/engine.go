@@ -44,6 +44,9 @@ type Config struct {
 	// by cmd/holdfast (tests use fakes). Without one, live retries fail with
 	// an unknown outcome and are re-driven until one is configured.
 	LiveProvider Provider
+	// Chooser, when set, may pick the campaign of each recovery that opens
+	// (a running experiment's arm) before the campaigns' own filters do.
+	Chooser holdfast.CampaignChooser
 	// TestProvider replaces the test-mode simulator of SPEC §9. Only
 	// `holdfast simulate` sets it: its simulated card network answers the
 	// retries of a throwaway workspace, so the simulation runs this engine.

@@ -56,12 +56,13 @@ func (e *Engine) open(ctx context.Context, f holdfast.InvoiceFailure, now time.T
 	}
 	setDecline(p, f.Decline)
 	setCard(p, f.Card)
-	camp, err := e.matchCampaign(ctx, f.WorkspaceID, f.Mode, p.Amount, p.Currency, tags, now)
+	recID := holdfast.NewID(holdfast.PrefixRecovery)
+	camp, err := e.chooseCampaign(ctx, f, p, recID, tags, now)
 	if err != nil {
 		return nil, err
 	}
 	rs := &store.RecoveryState{Recovery: holdfast.Recovery{
-		ID: holdfast.NewID(holdfast.PrefixRecovery), Livemode: p.Livemode, WorkspaceID: p.WorkspaceID,
+		ID: recID, Livemode: p.Livemode, WorkspaceID: p.WorkspaceID,
 		Status: holdfast.RecoveryInFlight, Payment: p.ID, Customer: p.Customer, Campaign: camp.ID, Amount: p.Amount,
 		Currency: p.Currency, StartedAt: now, CreatedAt: now, UpdatedAt: now,
 	}, Playbook: *camp}
@@ -80,6 +81,26 @@ func (e *Engine) open(ctx context.Context, f holdfast.InvoiceFailure, now time.T
 		return nil, err
 	}
 	return e.paymentWithAttempts(ctx, p.WorkspaceID, f.Mode, p.ID)
+}
+
+// chooseCampaign asks the Chooser (a running experiment) first, then
+// matches the campaigns' filters.
+func (e *Engine) chooseCampaign(ctx context.Context, f holdfast.InvoiceFailure, p *holdfast.Payment, recID string, tags []string, now time.Time) (*holdfast.Campaign, error) {
+	if e.cfg.Chooser != nil {
+		key := p.Customer
+		if key == "" {
+			key = p.ProviderCustomerID
+		}
+		if key == "" {
+			key = "invoice:" + p.Invoice
+		}
+		c, err := e.cfg.Chooser.ChooseCampaign(ctx, holdfast.RecoveryOpening{WorkspaceID: f.WorkspaceID, Mode: f.Mode, RecoveryID: recID,
+			CustomerKey: key, Amount: p.Amount, Currency: p.Currency, Tags: tags, Now: now})
+		if err != nil || c != nil {
+			return c, err
+		}
+	}
+	return e.matchCampaign(ctx, f.WorkspaceID, f.Mode, p.Amount, p.Currency, tags, now)
 }
 
 // customerOf finds the failed invoice's customer: by our id, else by Stripe's.

@@ -8,6 +8,7 @@ import (
 
 	"holdfast"
 	"holdfast/engine"
+	"holdfast/experiment"
 	"holdfast/mail"
 	"holdfast/secretbox"
 	"holdfast/store"
@@ -31,10 +32,12 @@ func wireEngine(w *wiring, e *env, st *store.Store, cfg *serveConfig, clock hold
 	if err != nil {
 		return nil, err
 	}
+	exps := experiment.New(st)
 	eng := engine.New(engine.Config{
 		Store: st, Clock: clock, Logger: log, Mailer: mailer, TestMailer: mailer, PublicURL: cfg.PublicURL,
-		LiveProvider: w.stripe, Portal: w.stripe, SigningKey: key,
+		LiveProvider: w.stripe, Portal: w.stripe, SigningKey: key, Chooser: exps,
 	})
+	w.services.Experiments = exps
 	w.engine = eng
 	w.services.Notices = eng
 	w.services.Engine = eng
