@@ -163,6 +163,7 @@ const (
 	accessWidget        // publishable key, or secret key with write (SPEC §7)
 	accessTestWrite     // write, test-mode keys only (test helpers)
 	accessWebhooksWrite // webhooks and write (re-sending a delivery)
+	accessAnalytics     // analytics (POST /v1/simulations)
 )
 
 // authorize runs the route-level checks in SPEC §2 order: scope (403) → trial (403).
@@ -189,6 +190,8 @@ func (s *Server) authorize(r *http.Request, p *Principal, a access) error {
 		}
 	case accessAdmin:
 		need, ok = holdfast.ScopeAdmin, k.HasScope(holdfast.ScopeAdmin)
+	case accessAnalytics:
+		need, ok = holdfast.ScopeAnalytics, k.HasScope(holdfast.ScopeAnalytics)
 	case accessWidget:
 		if k.Kind == holdfast.KindSecret {
 			need, ok = holdfast.ScopeWrite, k.HasScope(holdfast.ScopeWrite)

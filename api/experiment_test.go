@@ -137,3 +137,41 @@ func TestExperimentScenario(t *testing.T) {
 		t.Fatalf("another workspace: %d", r.Status)
 	}
 }
+
+// TestSimulationAPI: POST /v1/simulations runs the simulator (analytics
+// scope, bounded n) and answers with the CLI's report.
+func TestSimulationAPI(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, "sqlite")
+	w := e.Workspace("sim")
+	an := e.Key(w.ID, holdfast.ModeTest, holdfast.ScopeAnalytics)
+	read := e.Key(w.ID, holdfast.ModeTest, holdfast.ScopeRead, holdfast.ScopeWrite)
+	for _, c := range []struct {
+		name   string
+		token  string
+		body   any
+		status int
+		param  string
+	}{
+		{"NoAnalyticsScope", read, map[string]any{"n": 10}, 403, ""},
+		{"TooMany", an, map[string]any{"n": 5001}, 422, "n"},
+		{"UnknownStrategy", an, map[string]any{"strategies": []string{"yolo"}}, 422, "strategies[0]"},
+		{"OtherCampaign", an, map[string]any{"campaigns": []string{"cmp_nope"}}, 422, "campaigns[0]"},
+		{"OtherWorkspace", an, map[string]any{"population": "ws_other"}, 422, "population"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.Do("POST", "/v1/simulations", c.token, c.body)
+			if r.Status != c.status || (c.param != "" && r.ErrorField("param") != c.param) {
+				t.Fatalf("got %d %s", r.Status, r.Body)
+			}
+		})
+	}
+	r := e.Do("POST", "/v1/simulations", an, map[string]any{"n": 40, "seed": 2, "strategies": []string{"emails-only", "fixed-4x7d"}})
+	if r.Status != 200 || r.JSON["object"] != "simulation" || r.JSON["n"].(float64) != 40 {
+		t.Fatalf("simulate: %d %s", r.Status, r.Body)
+	}
+	ss := r.JSON["strategies"].([]any)
+	if len(ss) != 2 || ss[0].(map[string]any)["name"] != "emails-only" || ss[1].(map[string]any)["charges"].(float64) == 0 {
+		t.Fatalf("strategies: %v", ss)
+	}
+}

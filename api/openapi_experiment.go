@@ -31,5 +31,20 @@ func experimentSchemas() map[string]schema {
 			"filters": ref("CampaignFilters"),
 		}, "name", "arms")),
 		"ExperimentPage": pageSchema(ref("Experiment")),
+		"SimulationInput": closed(object(map[string]schema{
+			"strategies": schema{"type": "array", "items": enum("default", "fixed-8x14d", "fixed-4x7d", "emails-only", "unguarded-8x14d")},
+			"campaigns":  schema{"type": "array", "items": strDesc("cmp_… of this workspace and mode.")},
+			"population": strDesc("default, or this workspace's id to resample its live payments of the last 180 days."),
+			"n":          schema{"type": "integer", "minimum": 1, "maximum": 5000, "description": "Simulated payments; default 1000."},
+			"seed":       schema{"type": "integer", "minimum": 0, "description": "Default 1; a seed always gives the same report."},
+			"days":       schema{"type": "integer", "minimum": 1, "maximum": 365, "description": "Default 60."},
+		})),
+		"Simulation": object(map[string]schema{
+			"object": constant("simulation"), "model": object(map[string]schema{"name": str(), "version": intg()}),
+			"population": str(), "seed": intg(), "n": intg(), "days": intg(), "start": timestamp(),
+			"decline_mix": arr(object(map[string]schema{"code": str(), "class": str(), "count": intg(), "share": num})),
+			"strategies":  arr(object(map[string]schema{"name": str(), "payments": intg()}, "name", "payments", "recovered", "charges", "violations", "by_class")),
+			"comparison":  object(map[string]schema{"holds": boolean()}),
+		}, "object", "model", "population", "seed", "n", "days", "decline_mix", "strategies"),
 	}
 }

@@ -93,6 +93,8 @@ func openAPIOps() []op {
 		{method: "GET", path: "/v1/analytics/recovery", summary: "Failed and recovered payments per UTC period and currency", access: "read or analytics",
 			params: append([]any{query("period", "Bucket size (default day); weeks start on Monday.", enum("day", "week", "month"))}, analyticsRange...),
 			ok:     ref("RecoveryAnalytics"), errors: []int{422}},
+		{method: "POST", path: "/v1/simulations", summary: "Simulate campaigns with the real engine on a simulated population (the report of holdfast simulate --json; 409 while another runs for the workspace)",
+			access: "analytics", body: ref("SimulationInput"), ok: ref("Simulation"), errors: write},
 		{method: "GET", path: "/v1/experiments", summary: "List experiments (live A/B tests of campaigns)", access: "read", params: pageParams, ok: ref("ExperimentPage"), errors: []int{422}},
 		{method: "POST", path: "/v1/experiments", summary: "Start an experiment: recoveries that open and match its filters get an arm at random by weight, sticky per customer (409 while another runs)",
 			access: "write", body: ref("ExperimentInput"), ok: ref("Experiment"), errors: write},

@@ -55,6 +55,7 @@ func (s *Server) routes() http.Handler {
 		v.Get("/campaigns/{id}", s.route(accessRead, s.getCampaign))
 		v.Put("/campaigns/{id}", s.route(accessWrite, s.updateCampaign))
 		v.Delete("/campaigns/{id}", s.route(accessWrite, s.deleteCampaign))
+		v.Post("/simulations", s.route(accessAnalytics, s.createSimulation))
 		v.Get("/experiments", s.route(accessRead, s.listExperiments))
 		v.Post("/experiments", s.route(accessWrite, s.createExperiment))
 		v.Get("/experiments/{id}", s.route(accessRead, s.getExperiment))
