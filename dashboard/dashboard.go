@@ -49,6 +49,9 @@ type Config struct {
 	Throttle    ThrottlePolicy
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// SimulationSize is how many payments the "Simulate" buttons simulate;
+	// default 500 (a few seconds).
+	SimulationSize int
 }
 
 // Services are engine-side operations some pages offer. Nil entries hide
@@ -80,6 +83,7 @@ type Dashboard struct {
 	sessionMax  time.Duration
 	pages       *pages
 	handler     http.Handler
+	simN        int
 }
 
 // New builds the dashboard.
@@ -97,6 +101,7 @@ func New(cfg Config) *Dashboard {
 		throttle:    cfg.Throttle,
 		sessionIdle: cmp.Or(cfg.SessionIdle, 12*time.Hour),
 		sessionMax:  cmp.Or(cfg.SessionMax, 7*24*time.Hour),
+		simN:        cmp.Or(cfg.SimulationSize, 500),
 	}
 	if d.clock == nil {
 		d.clock = holdfast.RealClock{}

@@ -37,6 +37,9 @@ func (d *Dashboard) routes() http.Handler {
 	mux.HandleFunc("POST "+Prefix+"/campaigns", d.app(d.campaignCreate))
 	mux.HandleFunc("GET "+Prefix+"/campaigns/{id}", d.app(d.campaignEdit))
 	mux.HandleFunc("POST "+Prefix+"/campaigns/{id}", d.app(d.campaignUpdate))
+	mux.HandleFunc("POST "+Prefix+"/campaigns/{id}/simulate", d.app(d.campaignSimulate))
+	mux.HandleFunc("GET "+Prefix+"/experiments", d.app(d.experiments))
+	mux.HandleFunc("POST "+Prefix+"/experiments/{id}/simulate", d.app(d.experimentSimulate))
 
 	mux.HandleFunc("GET "+Prefix+"/cancel-sessions", d.app(d.cancelSessions))
 	mux.HandleFunc("GET "+Prefix+"/cancel-flow", d.app(d.cancelFlow))
