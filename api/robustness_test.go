@@ -18,6 +18,7 @@ import (
 	"holdfast/api/apitest"
 	"holdfast/cancelflow"
 	"holdfast/engine"
+	"holdfast/experiment"
 	"holdfast/store"
 	"holdfast/stripe"
 	"holdfast/stripe/stripetest"
@@ -124,6 +125,15 @@ func robustRoutes() []robustRoute {
 		{method: "GET", path: "/v1/campaigns/{cmp}"},
 		{method: "PUT", path: "/v1/campaigns/{cmp}", sample: func(*robustFixture) any { return campaignJSON(nil) }},
 		{method: "DELETE", path: "/v1/campaigns/{cmp}"},
+		{method: "GET", path: "/v1/experiments"},
+		{method: "POST", path: "/v1/experiments", sample: func(fx *robustFixture) any {
+			return map[string]any{"name": "walk", "arms": []any{map[string]any{"campaign": fx.ids["cmp"], "weight": 1}, map[string]any{"campaign": fx.ids["cmp2"], "weight": 2}}}
+		}},
+		{method: "GET", path: "/v1/experiments/{exp}"},
+		{method: "POST", path: "/v1/experiments/{exp}/stop", sample: empty},
+		{method: "POST", path: "/v1/simulations", sample: func(*robustFixture) any {
+			return map[string]any{"n": 3, "days": 2, "strategies": []any{"emails-only"}}
+		}},
 		{method: "GET", path: "/v1/analytics/recovery"},
 		{method: "GET", path: "/v1/analytics/campaigns"},
 		{method: "GET", path: "/v1/stats"},
@@ -202,6 +212,7 @@ func withRobustServices(eng **engine.Engine, fake *stripetest.Server) []func(*ap
 			c.Services.Cancel = cancelflow.New(cancelflow.Config{Store: c.Store, Live: stripe.NewProvider(stripe.ProviderConfig{Store: c.Store, APIBase: fake.URL, MaxNetworkRetries: &zero, Logger: slog.New(slog.DiscardHandler)}), Test: stripe.SimulatedApplier{}, Logger: slog.New(slog.DiscardHandler)})
 			c.Services.Webhooks = webhook.NewWorker(webhook.Config{Store: c.Store, UserAgent: "Holdfast-Webhooks/test", Logger: slog.New(slog.DiscardHandler),
 				AllowLoopback: true})
+			c.Services.Experiments = experiment.New(c.Store)
 			c.AllowLoopbackWebhooks = true // the routes' receivers are on 127.0.0.1
 		},
 	}
@@ -239,6 +250,9 @@ func seedRobust(t *testing.T, e *apitest.Env) *robustFixture {
 	}
 	fx.ids["send"] = cmpOr(fx.ids["send"], "ds_none")
 	fx.ids["cmp"], _ = rec.JSON["campaign"].(string)
+	fx.ids["cmp2"], _ = robustFx(t, fx, "POST", "/v1/campaigns", campaignJSON(nil))["id"].(string)
+	fx.ids["exp"], _ = robustFx(t, fx, "POST", "/v1/experiments", map[string]any{"name": "robust",
+		"arms": []any{map[string]any{"campaign": fx.ids["cmp"]}, map[string]any{"campaign": fx.ids["cmp2"]}}})["id"].(string)
 	fx.ids["hookurl"] = newHookReceiver(t, nil).URL
 	fx.ids["wh"], _ = robustFx(t, fx, "POST", "/v1/webhooks", robustWebhook(fx))["id"].(string)
 	fx.ids["dlv"], _ = robustFx(t, fx, "POST", "/v1/webhooks/"+fx.ids["wh"]+"/test", nil)["id"].(string)
