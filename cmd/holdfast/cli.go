@@ -28,7 +28,7 @@ type cli struct {
 	Workspace workspaceCmd `cmd:"" help:"Create, update and show workspaces."`
 	Key       keyCmd       `cmd:"" help:"Create, list, revoke and rotate API keys."`
 	Stripe    stripeCmd    `cmd:"" help:"Stripe tools (backfill)."`
-	User      userCmd      `cmd:"" help:"Create dashboard users."`
+	User      userCmd      `cmd:"" help:"Create dashboard users and reset their passwords."`
 	Simulate  simulateCmd  `cmd:"" help:"Compare recovery strategies on a simulated population with the real engine."`
 }
 
