@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -39,7 +40,8 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &b, true); err != nil {
 		return err
 	}
-	o := sim.Options{N: 1000, Seed: 1, Days: 60, Model: sim.DefaultModel()}
+	// Half the CPUs at most: a simulation must not starve the API and the engine.
+	o := sim.Options{N: 1000, Seed: 1, Days: 60, Model: sim.DefaultModel(), Parallel: max(1, runtime.GOMAXPROCS(0)/2)}
 	if b.N != nil {
 		if *b.N < 1 || *b.N > maxAPISimN {
 			return holdfast.ParamError("n", "n must be between 1 and %d.", maxAPISimN)

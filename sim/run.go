@@ -3,10 +3,14 @@ package sim
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,7 +35,7 @@ type Options struct {
 	Seed       uint64
 	Days       int // length of the run; default 60. Payments fail during its first half.
 	Start      time.Time
-	// Parallel bounds the strategies run at once; default: the number of strategies.
+	// Parallel bounds the shards run at once; default: the number of CPUs.
 	Parallel int
 	// Dir holds the scratch databases; default /dev/shm when it exists, else the temp dir.
 	Dir string
@@ -79,7 +83,7 @@ func (o *Options) defaults() error {
 		return &holdfast.Error{Code: holdfast.EVALIDATION, Param: "strategies", Message: "Name at least one strategy."}
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = len(o.Strategies)
+		o.Parallel = runtime.GOMAXPROCS(0)
 	}
 	if o.Dir == "" {
 		o.Dir = os.TempDir()
@@ -106,34 +110,79 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			o.Progress(done.Add(n), total)
 		}
 	}
-	results := make([]StrategyResult, len(o.Strategies))
-	errs := make([]error, len(o.Strategies))
+	// Each strategy runs as independent shards of the population, each in
+	// its own scratch database: payments never share a customer or a card,
+	// so a shard's result is the same as in one big run, a fixed shard size
+	// keeps the result independent of the number of cores, and small
+	// databases keep every engine query cheap (the cost of one database
+	// grows faster than its payments).
+	shards := (o.N + shardSize - 1) / shardSize
+	traces := make([][]*Trace, len(o.Strategies))
+	errs := make([]error, len(o.Strategies)*shards)
 	sem := make(chan struct{}, o.Parallel)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, s := range o.Strategies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			tr, err := runStrategy(ctx, o, s, profiles, progress)
-			if err != nil {
-				errs[i] = fmt.Errorf("strategy %s: %w", s.Name, err)
-				return
-			}
-			if o.Trace != nil {
-				o.Trace(s.Name, tr)
-			}
-			results[i] = summarize(s, profiles, tr, o.Model)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+		traces[i] = make([]*Trace, shards)
+		for k := range shards {
+			lo, hi := k*shardSize, min((k+1)*shardSize, o.N)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				tr, err := runShard(ctx, o, s, profiles, lo, hi, progress)
+				if err != nil {
+					errs[i*shards+k] = fmt.Errorf("strategy %s: %w", s.Name, err)
+					cancel()
+					return
+				}
+				traces[i][k] = tr
+			}()
 		}
 	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		for _, e := range errs {
+			if e != nil && !errors.Is(e, context.Canceled) {
+				return nil, e
+			}
+		}
+		return nil, err
+	}
+	results := make([]StrategyResult, len(o.Strategies))
+	for i, s := range o.Strategies {
+		tr := mergeTraces(traces[i])
+		if o.Trace != nil {
+			o.Trace(s.Name, tr)
+		}
+		results[i] = summarize(s, profiles, tr, o.Model)
+	}
 	return newReport(o, profiles, results), nil
+}
+
+// shardSize is how many payments one scratch database simulates. Fixed, so
+// a seed gives the same result on any machine.
+const shardSize = 1000
+
+// mergeTraces joins a strategy's shards into one trace, charges ordered by
+// payment and time.
+func mergeTraces(parts []*Trace) *Trace {
+	out := &Trace{Outcomes: map[int]store.RecoveryOutcome{}, Emails: map[int]int{}}
+	for _, t := range parts {
+		out.Charges = append(out.Charges, t.Charges...)
+		maps.Copy(out.Outcomes, t.Outcomes)
+		maps.Copy(out.Emails, t.Emails)
+	}
+	sort.SliceStable(out.Charges, func(i, j int) bool {
+		a, b := out.Charges[i], out.Charges[j]
+		if a.Payment != b.Payment {
+			return a.Payment < b.Payment
+		}
+		return a.At.Before(b.At)
+	})
+	return out
 }
 
 // payment is one simulated payment during a strategy's run.
@@ -189,7 +238,8 @@ type driver struct {
 	ws      string
 	now     time.Time
 	end     time.Time
-	pays    []*payment
+	pays    []*payment // by population index; nil outside the shard
+	count   int        // payments in the shard
 	byID    map[string]int
 	events  eventHeap
 	seq     int64
@@ -205,7 +255,8 @@ func (d *driver) push(at time.Time, kind, idx int) {
 	heap.Push(&d.events, event{at: at, seq: d.seq, kind: kind, idx: idx})
 }
 
-func runStrategy(ctx context.Context, o Options, s Strategy, profiles []Profile, progress func(int64)) (*Trace, error) {
+// runShard runs one strategy on payments [lo, hi) of the population.
+func runShard(ctx context.Context, o Options, s Strategy, profiles []Profile, lo, hi int, progress func(int64)) (*Trace, error) {
 	dir, err := os.MkdirTemp(o.Dir, "holdfast-sim-")
 	if err != nil {
 		return nil, err
@@ -234,8 +285,10 @@ func runStrategy(ctx context.Context, o Options, s Strategy, profiles []Profile,
 		}
 	}
 	d.pays = make([]*payment, len(profiles))
+	d.count = hi - lo
 	window := time.Duration(o.Days) * 24 * time.Hour / 2
-	for i, p := range profiles {
+	for i := lo; i < hi; i++ {
+		p := profiles[i]
 		r := draws(o.Seed, i, streamArrival, 0)
 		at := o.Start.Add(time.Duration(r.Float64() * float64(window)).Truncate(time.Second))
 		d.pays[i] = &payment{prof: p, arrival: at}
@@ -259,7 +312,7 @@ func runStrategy(ctx context.Context, o Options, s Strategy, profiles []Profile,
 		}
 	}
 	for i, p := range d.pays {
-		if p.emails > 0 {
+		if p != nil && p.emails > 0 {
 			tr.Emails[i] = p.emails
 		}
 	}
@@ -320,12 +373,12 @@ func (d *driver) loop(ctx context.Context, progress func(int64)) error {
 		}
 		if day := int(d.now.Sub(d.o.Start) / (24 * time.Hour)); day > lastDay {
 			// The second half of the work: virtual days passing.
-			step := int64(len(d.pays)) * int64(day-lastDay) / int64(d.o.Days)
+			step := int64(d.count) * int64(day-lastDay) / int64(d.o.Days)
 			progress(step)
 			lastDay = day
 		}
 		if !d.now.Before(d.end) {
-			progress(arrived%256 + int64(len(d.pays))*int64(d.o.Days-lastDay)/int64(d.o.Days))
+			progress(arrived%256 + int64(d.count)*int64(d.o.Days-lastDay)/int64(d.o.Days))
 			return nil
 		}
 	}

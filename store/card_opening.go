@@ -18,13 +18,16 @@ type CardOpening struct {
 
 // CardOpenings lists the payments of a workspace and mode opened on a card
 // (by fingerprint) since a time whose decline fields still hold their opening
-// failure (no retry has answered since), oldest first.
+// failure (no retry has answered since), oldest first. The query repeats
+// card_fingerprint <> '' so the planner may use the partial payments_card
+// index: with a bound parameter it cannot prove that on its own, and without
+// the index every payment of the workspace is scanned on each engine pass.
 func (s *Store) CardOpenings(ctx context.Context, wsID string, mode holdfast.Mode, fingerprint string, since time.Time) ([]CardOpening, error) {
 	if fingerprint == "" {
 		return nil, nil
 	}
 	rows, err := s.query(ctx, `SELECT id, created_at, card_brand, decline_code, failure_code, advice_code, network_advice_code
-		FROM payments WHERE workspace_id = ? AND livemode = ? AND card_fingerprint = ? AND created_at >= ? AND attempt_count = 0
+		FROM payments WHERE workspace_id = ? AND livemode = ? AND card_fingerprint = ? AND card_fingerprint <> '' AND created_at >= ? AND attempt_count = 0
 		ORDER BY created_at, id`, wsID, mode.Livemode(), fingerprint, holdfast.Micros(since))
 	if err != nil {
 		return nil, err

@@ -97,8 +97,11 @@ func (s *Store) InFlightRecoveries(ctx context.Context, wsID string, mode holdfa
 	q := `SELECT r.id FROM recoveries r WHERE r.workspace_id = ? AND r.livemode = ? AND r.status = ? AND r.customer_id = ? ORDER BY r.created_at, r.id`
 	args := []any{wsID, mode.Livemode(), holdfast.RecoveryInFlight, customerID}
 	if subscription != "" {
-		q = `SELECT r.id FROM recoveries r JOIN payments p ON p.id = r.payment_id
-			WHERE r.workspace_id = ? AND r.livemode = ? AND r.status = ? AND p.subscription = ? ORDER BY r.created_at, r.id`
+		// CROSS JOIN makes SQLite start from the subscription's payments
+		// (payments_subscription) instead of every in-flight recovery; to
+		// PostgreSQL it is a plain join.
+		q = `SELECT r.id FROM payments p CROSS JOIN recoveries r
+			WHERE r.payment_id = p.id AND p.workspace_id = ? AND p.livemode = ? AND r.status = ? AND p.subscription = ? ORDER BY r.created_at, r.id`
 		args[3] = subscription
 	}
 	return s.queryIDs(ctx, q, args...)
