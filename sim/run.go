@@ -37,6 +37,9 @@ type Options struct {
 	Start      time.Time
 	// Parallel bounds the shards run at once; default: the number of CPUs.
 	Parallel int
+	// ShardSize is how many payments one scratch database simulates;
+	// default 1,000. It does not change the result (tests check that).
+	ShardSize int
 	// Dir holds the scratch databases; default /dev/shm when it exists, else the temp dir.
 	Dir string
 	// Progress, when set, is called now and then with the work done and the total.
@@ -85,6 +88,9 @@ func (o *Options) defaults() error {
 	if o.Parallel <= 0 {
 		o.Parallel = runtime.GOMAXPROCS(0)
 	}
+	if o.ShardSize <= 0 {
+		o.ShardSize = defaultShardSize
+	}
 	if o.Dir == "" {
 		o.Dir = os.TempDir()
 		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
@@ -116,7 +122,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// keeps the result independent of the number of cores, and small
 	// databases keep every engine query cheap (the cost of one database
 	// grows faster than its payments).
-	shards := (o.N + shardSize - 1) / shardSize
+	shards := (o.N + o.ShardSize - 1) / o.ShardSize
 	traces := make([][]*Trace, len(o.Strategies))
 	errs := make([]error, len(o.Strategies)*shards)
 	sem := make(chan struct{}, o.Parallel)
@@ -126,7 +132,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for i, s := range o.Strategies {
 		traces[i] = make([]*Trace, shards)
 		for k := range shards {
-			lo, hi := k*shardSize, min((k+1)*shardSize, o.N)
+			lo, hi := k*o.ShardSize, min((k+1)*o.ShardSize, o.N)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -162,9 +168,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return newReport(o, profiles, results), nil
 }
 
-// shardSize is how many payments one scratch database simulates. Fixed, so
-// a seed gives the same result on any machine.
-const shardSize = 1000
+// defaultShardSize is how many payments one scratch database simulates.
+// Fixed, not derived from the CPUs, so a run looks the same on any machine.
+const defaultShardSize = 1000
 
 // mergeTraces joins a strategy's shards into one trace, charges ordered by
 // payment and time.

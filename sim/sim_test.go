@@ -65,6 +65,21 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestShardsDoNotChangeTheResult: payments share nothing, so one database
+// for the whole population and many small ones give the same report.
+func TestShardsDoNotChangeTheResult(t *testing.T) {
+	t.Parallel()
+	o := sim.Options{Strategies: strategies(t, "default", "fixed-8x14d"), N: 240, Seed: 3, ShardSize: 240}
+	whole := run(t, o)
+	o.ShardSize = 50
+	if a, b := jsonOf(t, whole), jsonOf(t, run(t, o)); a != b {
+		t.Fatalf("one database and shards of 50 differ:\n%s\n%s", a, b)
+	}
+	if whole.Strategies[0].Charges == 0 || whole.Strategies[1].Recovered.Count == 0 {
+		t.Fatalf("nothing happened: %+v", whole.Strategies)
+	}
+}
+
 // TestCommonRandomNumbers: the same strategy twice in one run sees the same
 // draws, so it gets the same result; a different strategy differs.
 func TestCommonRandomNumbers(t *testing.T) {
