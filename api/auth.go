@@ -30,6 +30,9 @@ type principalKey struct{}
 
 // PrincipalFrom returns the authenticated caller (nil outside authenticated routes).
 func PrincipalFrom(ctx context.Context) *Principal {
+	if st := stateFrom(ctx); st != nil && st.principal != nil {
+		return st.principal
+	}
 	p, _ := ctx.Value(principalKey{}).(*Principal)
 	return p
 }
@@ -70,6 +73,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		s.touches.touch(p.Key.ID, now)
+		if st := stateFrom(ctx); st != nil {
+			st.principal = p // the request's own state: no context copy
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey{}, p)))
 	})
 }

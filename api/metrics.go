@@ -72,8 +72,11 @@ func methodLabel(m string) string {
 // method is one of a fixed set.
 func (m *metrics) observe(r *http.Request, status int, started time.Time) {
 	route := "unmatched"
-	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-		route = rc.RoutePattern()
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		// RoutePattern joins the sub-routers' patterns each call: once.
+		if p := rc.RoutePattern(); p != "" {
+			route = p
+		}
 	}
 	k := seriesKey{methodLabel(r.Method), route, status}
 	v, ok := m.series.Load(k)

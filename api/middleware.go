@@ -5,18 +5,47 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"holdfast"
 	"holdfast/api/dialect"
 )
 
-type requestIDKey struct{}
+// requestState is what the middleware learns about a request: its id and,
+// once authenticated, its principal. base puts one in the context and the
+// later steps fill it in, so a request's context is copied once, not at
+// every step (each r.WithContext copies the whole *http.Request).
+type requestState struct {
+	id        string
+	principal *Principal
+}
+
+type requestStateKey struct{}
+
+func stateFrom(ctx context.Context) *requestState {
+	st, _ := ctx.Value(requestStateKey{}).(*requestState)
+	return st
+}
 
 // RequestID returns the request's id (req_…).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if st := stateFrom(ctx); st != nil {
+		return st.id
+	}
+	return ""
+}
+
+// dialectOf is the dialect of a path: the /v1 and /api/v1 prefixes, as
+// routes() mounts them.
+func dialectOf(path string) (dialect.Kind, bool) {
+	switch {
+	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
+		return dialect.V1, true
+	case path == "/api/v1" || strings.HasPrefix(path, "/api/v1/"):
+		return dialect.ReadAPI, true
+	}
+	return 0, false
 }
 
 // statusWriter remembers the status for logs and metrics.
@@ -45,9 +74,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started := time.Now()
-		id := holdfast.NewID(holdfast.PrefixRequest)
-		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		id := holdfast.NewRequestID()
+		w.Header()["X-Request-Id"] = []string{id} // canonical already: skip Set's canonicalization
+		ctx := context.WithValue(r.Context(), requestStateKey{}, &requestState{id: id})
+		if k, ok := dialectOf(r.URL.Path); ok {
+			ctx = dialect.With(ctx, k)
+		}
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -75,15 +107,6 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// withDialect tags requests under a prefix with their dialect.
-func withDialect(k dialect.Kind) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(dialect.With(r.Context(), k)))
-		})
-	}
 }
 
 // fail renders err in the request's dialect.

@@ -7,7 +7,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"holdfast"
-	"holdfast/api/dialect"
 )
 
 // handlerFunc is a handler that returns its error for the dialect to render.
@@ -36,7 +35,8 @@ func (s *Server) routes() http.Handler {
 
 	// /v1: the full API (page pagination, error.code).
 	root.Route("/v1", func(v chi.Router) {
-		v.Use(withDialect(dialect.V1), s.widgetCORS, s.authenticate)
+		// base has tagged the request with the /v1 dialect (dialectOf).
+		v.Use(s.widgetCORS, s.authenticate)
 		v.NotFound(s.notFound)
 		v.MethodNotAllowed(s.methodNotAllowed)
 
@@ -97,7 +97,7 @@ func (s *Server) routes() http.Handler {
 
 	// /api/v1: the read API (cursor pagination, error.type).
 	root.Route("/api/v1", func(v chi.Router) {
-		v.Use(withDialect(dialect.ReadAPI), s.authenticate)
+		v.Use(s.authenticate) // the /api/v1 dialect, tagged by base
 		v.NotFound(s.notFound)
 		v.MethodNotAllowed(s.methodNotAllowed)
 

@@ -157,22 +157,25 @@ type RateState struct {
 // WriteRateHeaders sets X-RateLimit-* in the request's dialect: /v1 gives the
 // Unix time the next slot frees; /api/v1 the seconds until a full refill.
 func WriteRateHeaders(w http.ResponseWriter, r *http.Request, st RateState, now time.Time) {
+	// Written on every authenticated response: the keys are already in
+	// canonical form, so the map is set directly (Header.Set would
+	// canonicalize them again each time).
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(st.Limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(st.Remaining, 0)))
+	h["X-Ratelimit-Limit"] = []string{strconv.Itoa(st.Limit)}
+	h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(max(st.Remaining, 0))}
 	switch From(r.Context()) {
 	case ReadAPI:
 		secs := 0
 		if d := st.FullResetAt.Sub(now); d > 0 {
 			secs = int(math.Ceil(d.Seconds()))
 		}
-		h.Set("X-RateLimit-Reset", strconv.Itoa(secs))
+		h["X-Ratelimit-Reset"] = []string{strconv.Itoa(secs)}
 	default:
 		reset := st.ResetAt
 		if reset.Before(now) {
 			reset = now
 		}
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10))
+		h["X-Ratelimit-Reset"] = []string{strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10)}
 	}
 }
 

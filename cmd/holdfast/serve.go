@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,6 +90,7 @@ func (c *serveCmd) Run(e *env) error {
 	log := e.logger()
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
+	tuneGC(e.getenv)
 
 	st, err := e.createStore(ctx)
 	if err != nil {
@@ -198,3 +200,16 @@ type wiring struct {
 }
 
 var _ = store.SQLite
+
+// serveGCPercent is the garbage collector's target for serve when GOGC is
+// not set: the live heap is small (tens of MiB) and nearly every allocation
+// is per request, so collecting at 2× the heap instead of Go's default 1×
+// halves the collector's share of CPU under load (README, "Against the
+// floor") for a few MiB more. GOGC in the environment wins, as usual.
+const serveGCPercent = 400
+
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
+}
