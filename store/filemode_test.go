@@ -4,6 +4,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -39,6 +40,42 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 		}
 		if m := fi.Mode().Perm(); m != 0o600 {
 			t.Errorf("%s has mode %#o, want 0600", filepath.Base(p), m)
+		}
+	}
+}
+
+// TestSQLitePragmas: every pooled connection carries the settings Open
+// promises (the DSN applies them per connection, so a second connection is
+// checked too).
+func TestSQLitePragmas(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "holdfast.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want := map[string]int64{"journal_size_limit": 64 << 20, "cache_size": -32768, "foreign_keys": 1, "busy_timeout": 10000}
+	c1, err := st.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	c2, err := st.DB().Conn(ctx) // held at once with c1: a distinct connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	for _, c := range []interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}{c1, c2} {
+		for name, v := range want {
+			var got int64
+			if err := c.QueryRowContext(ctx, "PRAGMA "+name).Scan(&got); err != nil {
+				t.Fatal(name, err)
+			}
+			if got != v {
+				t.Errorf("PRAGMA %s = %d, want %d", name, got, v)
+			}
 		}
 	}
 }

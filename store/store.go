@@ -84,7 +84,11 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		// WAL lets readers run beside the single writer; busy_timeout waits for
 		// the writer instead of failing; _txlock=immediate takes the write lock
 		// at BEGIN so two writers never deadlock upgrading read locks.
-		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)&_txlock=immediate"
+		// journal_size_limit truncates the WAL file back to 64 MiB whenever a
+		// checkpoint resets it: a long ingestion burst with readers always
+		// present can grow the WAL past 100 MB, and without a limit the file
+		// keeps that size on disk for good.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)&_pragma=journal_size_limit(67108864)&_txlock=immediate"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, err
