@@ -70,7 +70,7 @@ func sortSteps(steps []holdfast.CampaignStep) {
 func Builtin(name string) (Strategy, bool) {
 	switch name {
 	case StrategyDefault:
-		return Strategy{Name: name, Description: "the default \"Smart recovery\" campaign (smart retries, six at most, three emails)"}, true
+		return Strategy{Name: name, Description: "the default \"Smart recovery\" campaign (smart retries, five at most over four weeks, three emails)"}, true
 	case StrategyFixed8x14:
 		return Strategy{Name: name, Campaign: fixed(name, 8, 14),
 			Description: "8 blind retries evenly over 14 days (every 42 h), the default campaign's emails; the engine's network guard stays on"}, true
