@@ -149,8 +149,19 @@ func poll(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[bool](expr)); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	for {
+		_, err := chromedp.Run(c, chromedp.Poll[bool](expr))
+		// Right after a navigation the page's JavaScript context can be
+		// replaced under a running poll (seen on a loaded CI machine):
+		// that is not an answer, so poll again in the new context.
+		if err != nil && strings.Contains(err.Error(), "Cannot find context with specified id") && c.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return
 	}
 }
 
