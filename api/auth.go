@@ -122,9 +122,11 @@ func (s *Server) principal(r *http.Request) (*Principal, error) {
 		}
 		clk = holdfast.OffsetClock{Base: s.clock, Offset: off}
 	}
-	// Copies: the cached records are shared by concurrent requests.
-	key, wsCopy := rec.APIKey, *ws
-	return &Principal{Workspace: &wsCopy, Key: &key, Mode: rec.Mode, Clock: clk}, nil
+	// The cached records are shared by concurrent requests, read-only: the
+	// cache replaces an entry on reload and never changes one in place, and
+	// handlers never write through a principal (they store changes and the
+	// next request reads them), so no per-request copy is needed.
+	return &Principal{Workspace: ws, Key: &rec.APIKey, Mode: rec.Mode, Clock: clk}, nil
 }
 
 // requestToken extracts the API key from the Authorization header:
