@@ -297,6 +297,11 @@ func prepare(ctx context.Context, cfg config, db string, n int, tmp, bin, self s
 	// The floor: this binary again, in floor mode.
 	fl := exec.Command(self, "-serve-floor", "-db", b.url, "-ws", b.ws, "-secret", b.secret)
 	fl.Stderr = os.Stderr
+	if os.Getenv("GOGC") == "" {
+		// serve tunes its collector (holdfast.ServeGCPercent); the floor gets
+		// the same setting, so the ratio compares handlers, not GC settings.
+		fl.Env = append(os.Environ(), "GOGC="+strconv.Itoa(holdfast.ServeGCPercent))
+	}
 	stdout, err := fl.StdoutPipe()
 	if err != nil {
 		return b, err

@@ -201,16 +201,9 @@ type wiring struct {
 
 var _ = store.SQLite
 
-// serveGCPercent is the garbage collector's target for serve when GOGC is
-// not set: the live heap is small (tens of MiB) and nearly every allocation
-// is per request, so letting the heap grow 4× past the live data before a
-// collection (Go's default: 1×) cuts the collector's share of CPU under
-// load from ~7 % to ~2 % (README, "Against the floor") for some tens of MiB
-// more. GOGC in the environment wins, as usual.
-const serveGCPercent = 400
-
+// tuneGC applies holdfast.ServeGCPercent unless GOGC is set, as usual.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
-		debug.SetGCPercent(serveGCPercent)
+		debug.SetGCPercent(holdfast.ServeGCPercent)
 	}
 }
