@@ -37,6 +37,10 @@ type Options struct {
 	Start      time.Time
 	// Parallel bounds the shards run at once; default: the number of CPUs.
 	Parallel int
+	// Runner, when set, runs each shard (in another process, say: the
+	// SQLite driver's allocator lock keeps shards in one process from using
+	// more than one core). Nil runs them here.
+	Runner ShardRunner
 	// ShardSize is how many payments one scratch database simulates;
 	// default 1,000. It does not change the result (tests check that).
 	ShardSize int
@@ -92,12 +96,18 @@ func (o *Options) defaults() error {
 		o.ShardSize = defaultShardSize
 	}
 	if o.Dir == "" {
-		o.Dir = os.TempDir()
-		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-			o.Dir = "/dev/shm"
-		}
+		o.Dir = scratchDir()
 	}
 	return nil
+}
+
+// scratchDir is where scratch databases go by default: /dev/shm when it
+// exists (memory), else the temp dir.
+func scratchDir() string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		return "/dev/shm"
+	}
+	return os.TempDir()
 }
 
 // Run simulates every strategy on the same population and returns the report.
@@ -138,7 +148,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				tr, err := runShard(ctx, o, s, profiles, lo, hi, progress)
+				var (
+					tr  *Trace
+					err error
+				)
+				if o.Runner != nil {
+					tr, err = o.Runner(ctx, newShardJob(o, s, profiles, lo, hi))
+					if err == nil {
+						progress(2 * int64(hi-lo))
+					}
+				} else {
+					tr, err = runShard(ctx, o, s, profiles, lo, hi, progress)
+				}
 				if err != nil {
 					errs[i*shards+k] = fmt.Errorf("strategy %s: %w", s.Name, err)
 					cancel()

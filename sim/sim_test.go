@@ -80,6 +80,42 @@ func TestShardsDoNotChangeTheResult(t *testing.T) {
 	}
 }
 
+// TestShardJobsTravelAsJSON: a shard sent to another process as JSON (the
+// way `holdfast simulate` runs them) comes back with the same trace, so the
+// report equals the in-process one; a malformed job is refused.
+func TestShardJobsTravelAsJSON(t *testing.T) {
+	t.Parallel()
+	o := sim.Options{Strategies: strategies(t, "default", "fixed-4x7d"), N: 200, Seed: 9, ShardSize: 70}
+	here := run(t, o)
+	shards := 0
+	o.Runner = func(ctx context.Context, job sim.ShardJob) (*sim.Trace, error) {
+		var sent sim.ShardJob
+		if err := json.Unmarshal([]byte(jsonOf(t, job)), &sent); err != nil {
+			return nil, err
+		}
+		tr, err := sim.RunShard(ctx, sent)
+		if err != nil {
+			return nil, err
+		}
+		var back sim.Trace
+		if err := json.Unmarshal([]byte(jsonOf(t, tr)), &back); err != nil {
+			return nil, err
+		}
+		shards++
+		return &back, nil
+	}
+	o.Parallel = 1 // shards counted without a lock
+	if a, b := jsonOf(t, here), jsonOf(t, run(t, o)); a != b {
+		t.Fatalf("in process and through JSON differ:\n%s\n%s", a, b)
+	}
+	if shards != 2*3 {
+		t.Fatalf("%d shards ran through the runner, want 6 (2 strategies × ⌈200/70⌉)", shards)
+	}
+	if _, err := sim.RunShard(context.Background(), sim.ShardJob{Lo: 5, Hi: 3, Days: 60}); holdfast.ErrorCode(err) != holdfast.EINVALID {
+		t.Fatalf("malformed job: %v, want %s", err, holdfast.EINVALID)
+	}
+}
+
 // TestCommonRandomNumbers: the same strategy twice in one run sees the same
 // draws, so it gets the same result; a different strategy differs.
 func TestCommonRandomNumbers(t *testing.T) {

@@ -30,6 +30,7 @@ type cli struct {
 	Stripe    stripeCmd    `cmd:"" help:"Stripe tools (backfill)."`
 	User      userCmd      `cmd:"" help:"Create dashboard users and reset their passwords."`
 	Simulate  simulateCmd  `cmd:"" help:"Compare recovery strategies on a simulated population with the real engine."`
+	SimShard  simShardCmd  `cmd:"" name:"simulate-shard" hidden:"" help:"Run one shard of a simulation: a JSON job on stdin, its trace as JSON on stdout (used by simulate)."`
 }
 
 // env is the process environment as run received it.

@@ -32,6 +32,9 @@ import (
 const childServeEnv = "HOLDFAST_TEST_CHILD_SERVE"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(shardProcessEnv) == "1" { // a shard worker started by simulate
+		os.Exit(run(context.Background(), []string{"holdfast", "simulate-shard"}, os.Getenv, os.Stdout, os.Stderr))
+	}
 	if os.Getenv(childServeEnv) == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, []string{"holdfast", "serve"}, os.Getenv, os.Stdout, os.Stderr)

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -92,6 +97,7 @@ func (c *simulateCmd) Run(e *env) error {
 		strategies = []sim.Strategy{def, fix}
 	}
 	opts.Strategies = sim.UniqueNames(strategies)
+	opts.Runner = shardProcesses(e)
 	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
 		bar := &progressBar{w: f}
 		opts.Progress = bar.update
@@ -105,6 +111,64 @@ func (c *simulateCmd) Run(e *env) error {
 		return printJSON(e.stdout, rep)
 	}
 	return rep.WriteTable(e.stdout)
+}
+
+// simShardCmd is the worker end of shardProcesses.
+type simShardCmd struct{}
+
+// Run reads one sim.ShardJob from stdin, runs it and writes the trace.
+func (c *simShardCmd) Run(e *env) error {
+	var job sim.ShardJob
+	dec := json.NewDecoder(os.Stdin) // a worker process: the job is its whole input
+	if err := dec.Decode(&job); err != nil {
+		return holdfast.Errorf(holdfast.EINVALID, "simulate-shard: read the job: %v", err)
+	}
+	tr, err := sim.RunShard(e.ctx, job)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(e.stdout).Encode(tr)
+}
+
+// shardProcessEnv marks a child started by shardProcesses, for test
+// binaries that stand in for holdfast (TestMain).
+const shardProcessEnv = "HOLDFAST_SIMULATE_SHARD"
+
+// shardProcesses runs each shard of a simulation in a child process
+// (`holdfast simulate-shard`): the embedded SQLite driver serializes its
+// memory allocation within a process, so shards in one process use about
+// one core however many there are, while processes use them all. With one
+// CPU, or without a way to start ourselves, shards run in this process.
+func shardProcesses(e *env) sim.ShardRunner {
+	if runtime.GOMAXPROCS(0) < 2 {
+		return nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return func(ctx context.Context, job sim.ShardJob) (*sim.Trace, error) {
+		in, err := json.Marshal(job)
+		if err != nil {
+			return nil, err
+		}
+		cmd := exec.CommandContext(ctx, self, "simulate-shard")
+		cmd.Env = append(os.Environ(), shardProcessEnv+"=1", "GOMAXPROCS=1")
+		cmd.Stdin = bytes.NewReader(in)
+		var out, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		if err := cmd.Run(); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("simulate-shard (payments %d…%d): %v: %s", job.Lo, job.Hi, err, strings.TrimSpace(stderr.String()))
+		}
+		var tr sim.Trace
+		if err := json.Unmarshal(out.Bytes(), &tr); err != nil {
+			return nil, fmt.Errorf("simulate-shard (payments %d…%d): read the trace: %w", job.Lo, job.Hi, err)
+		}
+		return &tr, nil
+	}
 }
 
 // isTerminal reports whether f is a character device (a terminal).
