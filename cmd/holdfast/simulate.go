@@ -31,9 +31,10 @@ type simulateCmd struct {
 // Help describes the command at length for --help.
 func (c *simulateCmd) Help() string {
 	return "Runs the real recovery engine (campaigns, smart-retry policy, network limits, dunning schedule, test clock) " +
-		"in a throwaway SQLite database against a simulated card network and simulated customers, and compares " +
-		"strategies side by side on the same population and the same random draws. Without strategies it compares " +
-		"the default campaign with fixed-8x14d. See docs/simulate.md."
+		"in throwaway in-memory SQLite databases (one per 1,000 payments, each in a child process so that every CPU " +
+		"is used) against a simulated card network and simulated customers, and compares strategies side by side " +
+		"on the same population and the same random draws. Without strategies it compares the default campaign " +
+		"with fixed-8x14d. See docs/simulate.md."
 }
 
 // Run simulates and prints the comparison.
