@@ -19,7 +19,8 @@ type CardOpening struct {
 // CardOpenings lists the payments of a workspace and mode opened on a card
 // (by fingerprint) since a time whose decline fields still hold their opening
 // failure (no retry has answered since), oldest first. The query repeats
-// card_fingerprint <> '' so the planner may use the partial payments_card
+// the partial index's condition (a non-empty card_fingerprint) so the
+// planner may use payments_card
 // index: with a bound parameter it cannot prove that on its own, and without
 // the index every payment of the workspace is scanned on each engine pass.
 func (s *Store) CardOpenings(ctx context.Context, wsID string, mode holdfast.Mode, fingerprint string, since time.Time) ([]CardOpening, error) {
