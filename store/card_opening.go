@@ -20,9 +20,9 @@ type CardOpening struct {
 // (by fingerprint) since a time whose decline fields still hold their opening
 // failure (no retry has answered since), oldest first. The query repeats
 // the partial index's condition (a non-empty card_fingerprint) so the
-// planner may use payments_card
-// index: with a bound parameter it cannot prove that on its own, and without
-// the index every payment of the workspace is scanned on each engine pass.
+// planner may use payments_card: with a bound parameter it cannot prove that
+// on its own, and without the index every payment of the workspace is
+// scanned on each engine pass.
 func (s *Store) CardOpenings(ctx context.Context, wsID string, mode holdfast.Mode, fingerprint string, since time.Time) ([]CardOpening, error) {
 	if fingerprint == "" {
 		return nil, nil
