@@ -10,8 +10,8 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 // RandomBase62 returns n characters drawn uniformly from [0-9A-Za-z] with
 // crypto/rand. Each random byte's low six bits pick a character and values
 // of 62 and 63 are thrown away (rejection sampling), so every character is
-// equally likely; one read of the random source usually covers the whole
-// string, which keeps a request id cheap (it is drawn for every request).
+// equally likely, and one read of the random source usually covers the
+// whole string (it used to draw a math/big integer per character).
 func RandomBase62(n int) string {
 	out := make([]byte, 0, n)
 	var buf [64]byte

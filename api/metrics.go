@@ -73,7 +73,7 @@ func methodLabel(m string) string {
 func (m *metrics) observe(r *http.Request, status int, started time.Time) {
 	route := "unmatched"
 	if rc := chi.RouteContext(r.Context()); rc != nil {
-		// RoutePattern joins the sub-routers' patterns each call: once.
+		// RoutePattern builds the string on every call: call it once.
 		if p := rc.RoutePattern(); p != "" {
 			route = p
 		}

@@ -35,8 +35,7 @@ func (s *Server) routes() http.Handler {
 	}
 
 	// The two dialects are route groups on the root router, not mounted
-	// sub-routers: one tree lookup per request instead of two (measured with
-	// cmd/holdfast-bench). base tags each request with its dialect from the
+	// sub-routers: one tree lookup per request instead of two. base tags each request with its dialect from the
 	// path (dialectOf); a miss under a dialect prefix still runs that
 	// group's middleware before the 404 or 405 (see routeMiss).
 	//

@@ -35,7 +35,8 @@ func newShardJob(o Options, s Strategy, profiles []Profile, lo, hi int) ShardJob
 // when no Runner is set, and what `holdfast simulate-shard` does for a job
 // it reads. The result is the same wherever it runs.
 func RunShard(ctx context.Context, job ShardJob) (*Trace, error) {
-	if job.Model == nil || job.Lo < 0 || job.Hi < job.Lo || len(job.Profiles) != job.Hi-job.Lo || job.Days < 1 {
+	if job.Model == nil || job.Lo < 0 || job.Hi < job.Lo || job.Hi > MaxN || len(job.Profiles) != job.Hi-job.Lo ||
+		job.Days < 1 || job.Days > MaxDays {
 		return nil, holdfast.Errorf(holdfast.EINVALID, "simulate-shard: malformed job (payments %d…%d, %d profiles, %d days)",
 			job.Lo, job.Hi, len(job.Profiles), job.Days)
 	}
