@@ -71,11 +71,14 @@ func methodLabel(m string) string {
 // pattern, never the raw path, so ids do not explode cardinality, and the
 // method is one of a fixed set.
 func (m *metrics) observe(r *http.Request, status int, started time.Time) {
-	route := "unmatched"
-	if rc := chi.RouteContext(r.Context()); rc != nil {
+	route := r.Pattern // chi sets it from the route it matched
+	if route == "" {
 		// RoutePattern builds the string on every call: call it once.
-		if p := rc.RoutePattern(); p != "" {
-			route = p
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			route = rc.RoutePattern()
+		}
+		if route == "" {
+			route = "unmatched"
 		}
 	}
 	k := seriesKey{methodLabel(r.Method), route, status}

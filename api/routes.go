@@ -16,6 +16,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // routes lists every route Holdfast serves.
 func (s *Server) routes() http.Handler {
 	root := chi.NewRouter()
+	s.mux = root
 	root.Use(s.base)
 	// A wrong method on the receiver or the click link answers 405 in the
 	// /v1 error shape like their other errors (chi's default has no body).

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"holdfast"
@@ -67,6 +69,8 @@ type Server struct {
 	// loopbackHooks is Config.AllowLoopbackWebhooks.
 	loopbackHooks bool
 	handler       http.Handler
+	mux           *chi.Mux  // the root router (handler)
+	routeCtxs     sync.Pool // *chi.Context, see serve
 	// allowed lists the methods served at a path (the 405 Allow header).
 	allowed func(path string) []string
 }
@@ -117,7 +121,7 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(s.handler, w, r) }
 
 // now is a shorthand for the real time.
 func (s *Server) now() time.Time { return s.clock.Now() }

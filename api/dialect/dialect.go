@@ -29,12 +29,17 @@ const (
 
 type ctxKey struct{}
 
+// ContextKey is the context key a request's dialect is stored under: With
+// uses it, and a request context that carries the dialect in a field of its
+// own answers Value(ContextKey) with a Kind.
+var ContextKey any = ctxKey{}
+
 // With stores the dialect of a request in its context.
-func With(ctx context.Context, k Kind) context.Context { return context.WithValue(ctx, ctxKey{}, k) }
+func With(ctx context.Context, k Kind) context.Context { return context.WithValue(ctx, ContextKey, k) }
 
 // From returns the request's dialect (V1 when unset).
 func From(ctx context.Context) Kind {
-	if k, ok := ctx.Value(ctxKey{}).(Kind); ok {
+	if k, ok := ctx.Value(ContextKey).(Kind); ok {
 		return k
 	}
 	return V1
@@ -161,22 +166,26 @@ func WriteRateHeaders(w http.ResponseWriter, r *http.Request, st RateState, now 
 	// canonical form, so the map is set directly (Header.Set would
 	// canonicalize them again each time).
 	h := w.Header()
-	h["X-Ratelimit-Limit"] = []string{strconv.Itoa(st.Limit)}
-	h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(max(st.Remaining, 0))}
+	v := make([]string, 3) // one allocation for the three header values
+	v[0] = strconv.Itoa(st.Limit)
+	v[1] = strconv.Itoa(max(st.Remaining, 0))
 	switch From(r.Context()) {
 	case ReadAPI:
 		secs := 0
 		if d := st.FullResetAt.Sub(now); d > 0 {
 			secs = int(math.Ceil(d.Seconds()))
 		}
-		h["X-Ratelimit-Reset"] = []string{strconv.Itoa(secs)}
+		v[2] = strconv.Itoa(secs)
 	default:
 		reset := st.ResetAt
 		if reset.Before(now) {
 			reset = now
 		}
-		h["X-Ratelimit-Reset"] = []string{strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10)}
+		v[2] = strconv.FormatInt(int64(math.Ceil(float64(reset.UnixNano())/1e9)), 10)
 	}
+	h["X-Ratelimit-Limit"] = v[0:1:1]
+	h["X-Ratelimit-Remaining"] = v[1:2:2]
+	h["X-Ratelimit-Reset"] = v[2:3:3]
 }
 
 // RetryAfterSeconds rounds a wait up to whole seconds, at least 1.

@@ -62,6 +62,20 @@ func median(d []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// roundRatio is the throughput of the run added to a since before.
+func roundRatio(before, a agg) float64 {
+	return float64(a.requests-before.requests) / (a.elapsed - before.elapsed).Seconds()
+}
+
+// spread shows the rounds' own ratios: their median and range. Each round
+// runs both servers back to back, so a burst of load from outside the
+// machine (steal time on a shared host) moves one round, not the median.
+func spread(pairs []float64) string {
+	s := slices.Clone(pairs)
+	slices.Sort(s)
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", s[len(s)/2], s[0], s[len(s)-1])
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
 func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
@@ -70,7 +84,7 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 	defer tr.CloseIdleConnections()
 	fmt.Fprintf(out, "\n%s, %d customers, %d clients, %d alternating rounds of %s per server\n", b.dialect, b.customers, cfg.clients, cfg.rounds, d)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\tholdfast/s\tp50 ms\tp99 ms\tcpu µs/req\tfloor/s\tp50 ms\tp99 ms\tcpu µs/req\tratio\tp99 ratio\t")
+	fmt.Fprintln(tw, "path\tholdfast/s\tp50 ms\tp99 ms\tcpu µs/req\tfloor/s\tp50 ms\tp99 ms\tcpu µs/req\tratio\trounds\tp99 ratio\t")
 	for _, p := range allPaths {
 		if !slices.Contains(cfg.paths, shortName(p.name)) {
 			continue
@@ -80,7 +94,9 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 		closedLoop(ctx, tr, b.holdfast, cfg.clients, d/5, 0, mk(true))
 		closedLoop(ctx, tr, b.floor, cfg.clients, d/5, 0, mk(false))
 		var hf, fl agg
+		var pairs []float64 // each round's Holdfast/floor throughput ratio
 		for r := 0; r < cfg.rounds; r++ {
+			hfBefore, flBefore := hf, fl
 			runHF := func() {
 				hf.measured(b.hfPID, func() result { return closedLoop(ctx, tr, b.holdfast, cfg.clients, d, 0, mk(true)) })
 			}
@@ -97,6 +113,7 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			pairs = append(pairs, roundRatio(hfBefore, hf)/roundRatio(flBefore, fl))
 		}
 		if hf.errors > 0 || fl.errors > 0 {
 			return fmt.Errorf("%s: %d holdfast errors (%s), %d floor errors (%s)", p.name, hf.errors, hf.firstErr, fl.errors, fl.firstErr)
@@ -105,8 +122,8 @@ func (b *bench) measure(ctx context.Context, cfg config, out io.Writer) error {
 		if p.webhook {
 			name += " (events/s)"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%.2f×\t%.2f×\t\n", name, hf.rps(), ms(median(hf.p50)), ms(median(hf.p99)), hf.cpuPerReq(),
-			fl.rps(), ms(median(fl.p50)), ms(median(fl.p99)), fl.cpuPerReq(), hf.rps()/fl.rps(), float64(median(hf.p99))/float64(median(fl.p99)))
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%.2f×\t%s\t%.2f×\t\n", name, hf.rps(), ms(median(hf.p50)), ms(median(hf.p99)), hf.cpuPerReq(),
+			fl.rps(), ms(median(fl.p50)), ms(median(fl.p99)), fl.cpuPerReq(), hf.rps()/fl.rps(), spread(pairs), float64(median(hf.p99))/float64(median(fl.p99)))
 	}
 	return tw.Flush()
 }
