@@ -22,6 +22,8 @@ func TestWellFormedToken(t *testing.T) {
 		"hf_test_" + b62[:31]:                 false, // fewer than 32 random characters
 		"hf_prod_" + b62:                      false,
 		"hf_test_" + b62[:32] + "-":           false,
+		"hf_test_" + b62[:32] + "é":           false, // bytes above ASCII
+		"hf_test_" + b62[:32] + "\x00":        false,
 		"sk_test_" + b62:                      false,
 		"":                                    false,
 		"hf_test_" + strings.Repeat("a", 129): false,

@@ -53,7 +53,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		rlKey := "key:" + p.Key.ID
 		// Publishable keys are used from customers' browsers: the allowlist
 		// only guards secret keys (SPEC §2).
-		if p.Key.Kind == holdfast.KindSecret && !p.Workspace.IPAllowed(clientip.From(r, s.trusted)) {
+		if p.Key.Kind == holdfast.KindSecret && len(p.Workspace.IPAllowlist) > 0 && !p.Workspace.IPAllowed(clientip.From(r, s.trusted)) {
 			if res, err := s.limiter.Peek(ctx, rlKey, limit); err == nil {
 				dialect.WriteRateHeaders(w, r, rateState(res), s.now())
 			}
