@@ -99,3 +99,18 @@ func fetch(t *testing.T, u, token string) []byte {
 	}
 	return body
 }
+
+func TestSpread(t *testing.T) {
+	for _, c := range []struct {
+		pairs []float64
+		want  string
+	}{
+		{[]float64{0.9}, "0.90× (0.90–0.90)"},
+		{[]float64{0.7, 0.9, 0.8}, "0.80× (0.70–0.90)"},
+		{[]float64{1.0, 0.7, 0.8, 0.9}, "0.85× (0.70–1.00)"}, // even: the mean of the middle two
+	} {
+		if got := spread(c.pairs); got != c.want {
+			t.Errorf("spread(%v) = %q, want %q", c.pairs, got, c.want)
+		}
+	}
+}

@@ -73,7 +73,11 @@ func roundRatio(before, a agg) float64 {
 func spread(pairs []float64) string {
 	s := slices.Clone(pairs)
 	slices.Sort(s)
-	return fmt.Sprintf("%.2f× (%.2f–%.2f)", s[len(s)/2], s[0], s[len(s)-1])
+	mid := s[len(s)/2]
+	if len(s)%2 == 0 {
+		mid = (s[len(s)/2-1] + mid) / 2
+	}
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", mid, s[0], s[len(s)-1])
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
