@@ -3,7 +3,9 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"holdfast"
 	"holdfast/api"
@@ -166,6 +168,17 @@ func TestSimulationAPI(t *testing.T) {
 			}
 		})
 	}
+	// A run on another node holds the workspace's lease: 409 here until it ends.
+	now := time.Now()
+	if ok, err := e.Store.TakeSimulationLease(context.Background(), w.ID, "other-node", now, now.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("take lease: %v %v", ok, err)
+	}
+	if r := e.Do("POST", "/v1/simulations", an, map[string]any{"n": 10}); r.Status != 409 || !strings.Contains(string(r.Body), "already running") {
+		t.Fatalf("while another node simulates: %d %s", r.Status, r.Body)
+	}
+	if err := e.Store.ReleaseSimulationLease(context.Background(), w.ID, "other-node"); err != nil {
+		t.Fatal(err)
+	}
 	r := e.Do("POST", "/v1/simulations", an, map[string]any{"n": 40, "seed": 2, "strategies": []string{"emails-only", "fixed-4x7d"}})
 	if r.Status != 200 || r.JSON["object"] != "simulation" || r.JSON["n"].(float64) != 40 {
 		t.Fatalf("simulate: %d %s", r.Status, r.Body)
@@ -173,5 +186,21 @@ func TestSimulationAPI(t *testing.T) {
 	ss := r.JSON["strategies"].([]any)
 	if len(ss) != 2 || ss[0].(map[string]any)["name"] != "emails-only" || ss[1].(map[string]any)["charges"].(float64) == 0 {
 		t.Fatalf("strategies: %v", ss)
+	}
+}
+
+// The run releases its lease when it ends: the next run is not refused.
+func TestSimulationReleasesLease(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, "sqlite")
+	w := e.Workspace("sim")
+	an := e.Key(w.ID, holdfast.ModeTest, holdfast.ScopeAnalytics)
+	for i := range 2 {
+		if r := e.Do("POST", "/v1/simulations", an, map[string]any{"n": 5, "strategies": []string{"emails-only"}}); r.Status != 200 {
+			t.Fatalf("run %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	if ok, err := e.Store.TakeSimulationLease(context.Background(), w.ID, "probe", time.Now(), time.Now().Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("the lease was still held after the runs: %v %v", ok, err)
 	}
 }

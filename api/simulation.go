@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"holdfast"
 	"holdfast/sim"
@@ -16,9 +18,11 @@ const (
 	maxAPISimDays = 365
 )
 
-// runningSimulations holds the workspaces with a simulation running: at most
-// one each (per process), so one workspace cannot take the server's cores.
-var runningSimulations sync.Map
+// A workspace runs one simulation at a time, on whichever node, so one
+// workspace cannot take the servers' cores: the run holds the workspace's
+// simulation lease in the database, renewed while it runs; if the node dies,
+// the lease lapses after simLeaseTTL.
+const simLeaseTTL = 30 * time.Second
 
 // simulationBody is a POST /v1/simulations body: the options of `holdfast
 // simulate`, with campaigns of the caller's workspace and mode.
@@ -90,14 +94,55 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 		}
 		o.Population = pop
 	}
-	if _, busy := runningSimulations.LoadOrStore(p.Workspace.ID, true); busy {
-		return holdfast.Errorf(holdfast.ECONFLICT, "A simulation of this workspace is already running; try again when it has finished.")
+	release, err := s.takeSimulationLease(r.Context(), p.Workspace.ID)
+	if err != nil {
+		return err
 	}
-	defer runningSimulations.Delete(p.Workspace.ID)
+	defer release()
 	rep, err := sim.Run(r.Context(), o)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
+}
+
+// takeSimulationLease takes the workspace's simulation lease (409 when
+// another run, on any node, has it) and keeps renewing it until release.
+func (s *Server) takeSimulationLease(ctx context.Context, wsID string) (release func(), err error) {
+	holder := holdfast.RandomBase62(16)
+	now := s.now()
+	ok, err := s.store.TakeSimulationLease(ctx, wsID, holder, now, now.Add(simLeaseTTL))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, holdfast.Errorf(holdfast.ECONFLICT, "A simulation of this workspace is already running; try again when it has finished.")
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(simLeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				now := s.now()
+				if _, err := s.store.TakeSimulationLease(context.WithoutCancel(ctx), wsID, holder, now, now.Add(simLeaseTTL)); err != nil {
+					s.log.WarnContext(ctx, "renewing the simulation lease", "workspace_id", wsID, "error", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		if err := s.store.ReleaseSimulationLease(context.WithoutCancel(ctx), wsID, holder); err != nil {
+			s.log.WarnContext(ctx, "releasing the simulation lease", "workspace_id", wsID, "error", err)
+		}
+	}, nil
 }
