@@ -150,6 +150,13 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 		defer e.hooks.jobDone(j, err)
 	}
 	switch {
+	case errors.Is(err, errUnknownKind):
+		// Written by a newer binary (a rolling deploy): leave it for a node
+		// that knows the kind instead of deleting work nobody here can do.
+		e.log.Warn("engine: leaving a job of unknown kind for a node that knows it", "kind", j.Kind, "ref", j.RefID, "retry_in", unknownKindHold)
+		if derr := e.st.DeferJob(ctx, j.ID, e.owner, e.clock.Now().Add(unknownKindHold)); derr != nil {
+			e.log.Error("engine: defer job", "job", j.ID, "err", derr)
+		}
 	case err == nil:
 		if cerr := e.st.CompleteJob(ctx, j.ID, e.owner); cerr != nil {
 			e.log.Error("engine: complete job", "job", j.ID, "err", cerr)
@@ -186,9 +193,15 @@ func (e *Engine) dispatch(ctx context.Context, j store.Job, now time.Time) error
 	if fn := e.cfg.Jobs[j.Kind]; fn != nil {
 		return fn(ctx, j.WorkspaceID, j.Mode, j.RefID, now)
 	}
-	e.log.Warn("engine: dropping job of unknown kind", "kind", j.Kind, "ref", j.RefID)
-	return nil
+	return errUnknownKind
 }
+
+// errUnknownKind is dispatch's answer to a job kind no code here handles.
+var errUnknownKind = errors.New("engine: unknown job kind")
+
+// unknownKindHold is how long a job of unknown kind is kept from every
+// runner before this node looks at it again.
+const unknownKindHold = time.Minute
 
 // giveUp settles a job that will not be retried.
 func (e *Engine) giveUp(ctx context.Context, j store.Job, now time.Time, cause error) error {

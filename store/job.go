@@ -149,9 +149,12 @@ func (s *Store) NextLiveRunAt(ctx context.Context) (at time.Time, ok bool, err e
 // not: advance_clock waits until none is left.
 func (s *Store) DueTestJobs(ctx context.Context, wsID string, realNow time.Time) (int, error) {
 	var n int
+	// A job deferred by DeferJob (no holder, held until later) is not
+	// waited for: no runner is working on it.
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM jobs j JOIN test_clocks c ON c.workspace_id = j.workspace_id
-		WHERE j.workspace_id = ? AND j.livemode = ? AND j.run_at <= CAST(? AS BIGINT) + c.offset_us`,
-		wsID, false, holdfast.Micros(realNow)).Scan(&n)
+		WHERE j.workspace_id = ? AND j.livemode = ? AND j.run_at <= CAST(? AS BIGINT) + c.offset_us
+		AND (j.locked_by IS NOT NULL OR j.locked_until IS NULL OR j.locked_until < ?)`,
+		wsID, false, holdfast.Micros(realNow), holdfast.Micros(realNow)).Scan(&n)
 	return n, err
 }
 
@@ -169,6 +172,16 @@ func (s *Store) RetryJob(ctx context.Context, id int64, owner string, runAt time
 	}
 	_, err := s.exec(ctx, `UPDATE jobs SET attempts = attempts + 1, last_error = ?, run_at = ?, locked_by = NULL, locked_until = NULL
 		WHERE id = ? AND locked_by = ?`, errMsg, holdfast.Micros(runAt), id, owner)
+	return err
+}
+
+// DeferJob gives back a job its owner cannot run, keeping every runner off
+// it until until (real time) without counting an attempt or moving its due
+// time: a job of a kind this binary does not know, left for a node that does
+// (a rolling deploy), instead of deleted.
+func (s *Store) DeferJob(ctx context.Context, id int64, owner string, until time.Time) error {
+	_, err := s.exec(ctx, `UPDATE jobs SET locked_by = NULL, locked_until = ? WHERE id = ? AND locked_by = ?`,
+		holdfast.Micros(until), id, owner)
 	return err
 }
 
