@@ -58,6 +58,15 @@ func (g *gen) addCustomers(ctx context.Context, n int) error {
 						return err
 					}
 					nc.c.ID = ch.Customer.ID
+					// The card, as Stripe's payment_method.attached would have
+					// described it: the customer page shows brand and last 4.
+					card := nc.c.card()
+					if _, _, err := g.st.UpsertPaymentMethod(ctx, g.ws.ID, holdfast.ModeTest, nc.c.ProviderID, card, now, now); err != nil {
+						return err
+					}
+					if _, err := g.st.MirrorCustomerCard(ctx, nc.c.ID, card, now, ""); err != nil {
+						return err
+					}
 					if _, err := g.st.UpsertSubscription(ctx, g.ws.ID, holdfast.ModeTest, nc.c.ID, nc.sub, now); err != nil {
 						return err
 					}

@@ -88,6 +88,19 @@ func TestEnsureBuildsALivingHistory(t *testing.T) {
 		if len(stats.RecoveredRevenue) < 2 {
 			t.Errorf("recovered revenue in %d currencies", len(stats.RecoveredRevenue))
 		}
+		// Every live customer has its card's details, not just a payment method id.
+		custs, err := st.ListCustomers(ctx, ws.ID, holdfast.ModeTest, store.CustomerFilter{}, store.ListQuery{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cu := range custs.Data {
+			if cu.Deleted {
+				continue
+			}
+			if cu.DefaultPaymentMethod == "" || cu.CardBrand == "" || len(cu.CardLast4) != 4 || cu.CardExpYear == 0 || cu.CardFingerprint == "" {
+				t.Fatalf("customer %s card: pm %q brand %q last4 %q exp %d/%d", cu.ID, cu.DefaultPaymentMethod, cu.CardBrand, cu.CardLast4, cu.CardExpMonth, cu.CardExpYear)
+			}
+		}
 		pays, err := st.ListPayments(ctx, ws.ID, holdfast.ModeTest, store.PaymentFilter{}, store.ListQuery{Limit: 100, Count: true})
 		if err != nil {
 			t.Fatal(err)

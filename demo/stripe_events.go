@@ -58,7 +58,16 @@ func signStripe(payload []byte, secret string, at time.Time) string {
 func cardObject(pm string, c *customer) map[string]any {
 	return map[string]any{"id": pm, "object": "payment_method", "type": "card", "customer": c.ProviderID,
 		"card": map[string]any{"brand": c.Brand, "funding": c.Funding, "fingerprint": c.Fingerprint, "last4": c.Last4,
-			"exp_month": 12, "exp_year": 2029}}
+			"exp_month": demoExpMonth, "exp_year": demoExpYear}}
+}
+
+// Every demo card expires at the end of demoExpMonth/demoExpYear.
+const demoExpMonth, demoExpYear = 12, 2029
+
+// card is the customer's current card.
+func (c *customer) card() holdfast.Card {
+	return holdfast.Card{PaymentMethod: c.PaymentMethod, Fingerprint: c.Fingerprint, Brand: c.Brand, Funding: c.Funding,
+		Last4: c.Last4, ExpMonth: demoExpMonth, ExpYear: demoExpYear}
 }
 
 // failedInvoice is an open subscription invoice whose automatic payment was
