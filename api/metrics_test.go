@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"holdfast"
+	"holdfast/api"
 	"holdfast/api/apitest"
 	"holdfast/store"
 )
@@ -84,6 +86,28 @@ func TestMetricsLabelsAreBounded(t *testing.T) {
 	}
 	if !sawOther {
 		t.Fatal(`invented methods were not counted under method="other"`)
+	}
+}
+
+// A mounted handler that routes with its own http.ServeMux (the dashboard)
+// is labelled by the pattern it is mounted at, not by its inner routes.
+func TestMetricsLabelMountsByTheirPattern(t *testing.T) {
+	inner := http.NewServeMux()
+	inner.HandleFunc("GET /panel/items/{id}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+	e := apitest.New(t, "sqlite", func(c *api.Config) {
+		c.Extra = append(c.Extra, api.Mount{Pattern: "/panel/*", Handler: inner})
+	})
+	if r := e.Do("GET", "/panel/items/7", "", nil); r.Status != 204 {
+		t.Fatalf("mounted route: %d", r.Status)
+	}
+	var got []string
+	for _, l := range scrape(t, e, "holdfast_http_requests_total") {
+		if strings.Contains(l, "panel") {
+			got = append(got, l)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `route="/panel/*"`) {
+		t.Fatalf("series for the mount: %v", got)
 	}
 }
 

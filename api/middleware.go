@@ -131,6 +131,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 				ctx = dialect.With(ctx, k)
 			}
 			r = r.WithContext(ctx)
+			r.Pattern = "" // an outer mux's pattern is not a route of ours (metrics)
 		}
 		st.id = id
 		st.sw = statusWriter{ResponseWriter: w}

@@ -32,7 +32,7 @@ func (s *Server) routes() http.Handler {
 	root.Get("/r/{send_id}", s.plain(s.needs(s.svc.Engine != nil, s.clickRedirect)))
 	root.Get("/r/{send_id}/portal", s.plain(s.needs(s.svc.Notices != nil, s.testPortal)))
 	for _, m := range s.extra {
-		root.Handle(m.Pattern, m.Handler)
+		root.Handle(m.Pattern, keepPattern(m.Handler))
 	}
 
 	// The two dialects are route groups on the root router, not mounted
@@ -113,6 +113,18 @@ func (s *Server) routes() http.Handler {
 		v.Get("/stats", s.route(accessReadOrAnalytics, s.stats))
 	})
 	return root
+}
+
+// keepPattern puts back the request's Pattern after a mounted handler that
+// routes with a mux of its own (the dashboard's http.ServeMux sets
+// r.Pattern in place): metrics label a request by the pattern the root
+// router matched (/dashboard/*), not by the mount's inner routes.
+func keepPattern(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.Pattern
+		defer func() { r.Pattern = p }()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // prefixed registers a group's routes under a path prefix.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"runtime"
 	"strings"
@@ -22,7 +23,7 @@ const (
 // workspace cannot take the servers' cores: the run holds the workspace's
 // simulation lease in the database, renewed while it runs; if the node dies,
 // the lease lapses after simLeaseTTL.
-const simLeaseTTL = 30 * time.Second
+var simLeaseTTL = 30 * time.Second // a var for tests
 
 // simulationBody is a POST /v1/simulations body: the options of `holdfast
 // simulate`, with campaigns of the caller's workspace and mode.
@@ -94,12 +95,15 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 		}
 		o.Population = pop
 	}
-	release, err := s.takeSimulationLease(r.Context(), p.Workspace.ID)
+	ctx, release, err := s.takeSimulationLease(r.Context(), p.Workspace.ID)
 	if err != nil {
 		return err
 	}
 	defer release()
-	rep, err := sim.Run(r.Context(), o)
+	rep, err := sim.Run(ctx, o)
+	if errors.Is(context.Cause(ctx), errLeaseLost) {
+		return holdfast.Errorf(holdfast.ECONFLICT, "This simulation lost its place to another run of the workspace (the database was out of reach); try again.")
+	}
 	if err != nil {
 		return err
 	}
@@ -108,17 +112,28 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 }
 
 // takeSimulationLease takes the workspace's simulation lease (409 when
-// another run, on any node, has it) and keeps renewing it until release.
-func (s *Server) takeSimulationLease(ctx context.Context, wsID string) (release func(), err error) {
+// another run, on any node, has it) and keeps renewing it until release. The
+// run goes on under ctx: cancelled, with errLeaseLost as its cause, if a
+// renewal finds the lease gone (the database was out of reach past the TTL
+// and another run took it), so two runs never go on together. The lease
+// follows the real time of the node, not a test clock: it is about whether
+// the node is alive.
+func (s *Server) takeSimulationLease(parent context.Context, wsID string) (ctx context.Context, release func(), err error) {
 	holder := holdfast.RandomBase62(16)
-	now := s.now()
-	ok, err := s.store.TakeSimulationLease(ctx, wsID, holder, now, now.Add(simLeaseTTL))
+	take := func() (bool, error) {
+		c, cancel := context.WithTimeout(context.WithoutCancel(parent), simLeaseTTL/3)
+		defer cancel()
+		now := time.Now()
+		return s.store.TakeSimulationLease(c, wsID, holder, now, now.Add(simLeaseTTL))
+	}
+	ok, err := take()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, holdfast.Errorf(holdfast.ECONFLICT, "A simulation of this workspace is already running; try again when it has finished.")
+		return nil, nil, holdfast.Errorf(holdfast.ECONFLICT, "A simulation of this workspace is already running; try again when it has finished.")
 	}
+	ctx, cancel := context.WithCancelCause(parent)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -131,18 +146,28 @@ func (s *Server) takeSimulationLease(ctx context.Context, wsID string) (release 
 			case <-done:
 				return
 			case <-t.C:
-				now := s.now()
-				if _, err := s.store.TakeSimulationLease(context.WithoutCancel(ctx), wsID, holder, now, now.Add(simLeaseTTL)); err != nil {
+				ok, err := take()
+				switch {
+				case err != nil:
 					s.log.WarnContext(ctx, "renewing the simulation lease", "workspace_id", wsID, "error", err)
+				case !ok:
+					cancel(errLeaseLost)
+					return
 				}
 			}
 		}
 	}()
-	return func() {
+	return ctx, func() {
 		close(done)
 		wg.Wait()
-		if err := s.store.ReleaseSimulationLease(context.WithoutCancel(ctx), wsID, holder); err != nil {
-			s.log.WarnContext(ctx, "releasing the simulation lease", "workspace_id", wsID, "error", err)
+		cancel(nil)
+		c, stop := context.WithTimeout(context.WithoutCancel(parent), simLeaseTTL/3)
+		defer stop()
+		if err := s.store.ReleaseSimulationLease(c, wsID, holder); err != nil {
+			s.log.WarnContext(parent, "releasing the simulation lease", "workspace_id", wsID, "error", err)
 		}
 	}, nil
 }
+
+// errLeaseLost ends a simulation whose lease another run took.
+var errLeaseLost = errors.New("simulation lease lost")

@@ -94,7 +94,7 @@ func (e *Engine) work(claimCtx, jobCtx context.Context) {
 // due, at most PollInterval (test-mode jobs follow test clocks, and leases
 // run out, so the poll stays the upper bound).
 func (e *Engine) idleWait(ctx context.Context) time.Duration {
-	at, ok, err := e.st.NextLiveRunAt(ctx)
+	at, ok, err := e.st.NextLiveRunAt(ctx, e.clock.Now())
 	if err != nil || !ok {
 		return e.cfg.PollInterval
 	}

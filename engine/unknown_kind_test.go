@@ -34,6 +34,22 @@ func TestUnknownJobKindIsLeftForAnotherNode(t *testing.T) {
 		if n, err := v.st.DueTestJobs(v.ctx, v.ws.ID, v.clock.Now()); err != nil || n != 0 {
 			t.Fatalf("advance_clock would wait for %d held jobs (%v)", n, err)
 		}
+		// Idle runners sleep their poll interval, not a millisecond, while it is held.
+		if at, ok, err := v.st.NextLiveRunAt(v.ctx, v.clock.Now()); err != nil || ok {
+			t.Fatalf("next live run at %v (%v, %v): a held job would wake idle runners at once", at, ok, err)
+		}
+		if d := v.e.idleWait(v.ctx); d != v.e.cfg.PollInterval {
+			t.Fatalf("idle wait %v, want the poll interval %v", d, v.e.cfg.PollInterval)
+		}
+		// /metrics shows it as due, without a lag no runner here can reduce.
+		v.clock.Add(10 * time.Second)
+		qs, err := v.st.QueueStats(v.ctx, v.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if qs.JobsDue[[2]string{"live", "from_a_newer_version"}] != 1 || qs.JobsLag["live"] != 0 {
+			t.Fatalf("queue stats due %v lag %v", qs.JobsDue, qs.JobsLag)
+		}
 
 		// A node that knows the kind, once the hold has passed.
 		other := New(Config{Store: v.st, Clock: v.clock, PublicURL: "https://hf.example", SigningKey: []byte("k"), Lease: time.Minute})
@@ -42,7 +58,7 @@ func TestUnknownJobKindIsLeftForAnotherNode(t *testing.T) {
 			got = append(got, ref)
 			return nil
 		})
-		v.clock.Add(unknownKindHold + time.Second)
+		v.clock.Add(unknownKindHold)
 		if ran := other.runBatch(v.ctx, v.ctx); ran != 2 || len(got) != 2 {
 			t.Fatalf("ran %d, handled %v", ran, got)
 		}

@@ -135,10 +135,14 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, mode holdfast.Mode,
 }
 
 // NextLiveRunAt returns when the earliest unleased live job is due, so idle
-// runners can sleep exactly until then; ok is false when there is none.
-func (s *Store) NextLiveRunAt(ctx context.Context) (at time.Time, ok bool, err error) {
+// runners can sleep exactly until then; ok is false when there is none. A
+// job DeferJob holds until after realNow is left out: it is past due but not
+// claimable, and counting it would wake idle runners every millisecond (the
+// poll interval bounds the wait instead).
+func (s *Store) NextLiveRunAt(ctx context.Context, realNow time.Time) (at time.Time, ok bool, err error) {
 	var us sql.NullInt64
-	err = s.queryRow(ctx, `SELECT MIN(run_at) FROM jobs WHERE livemode = ? AND locked_by IS NULL`, true).Scan(&us)
+	err = s.queryRow(ctx, `SELECT MIN(run_at) FROM jobs WHERE livemode = ? AND locked_by IS NULL
+		AND (locked_until IS NULL OR locked_until < ?)`, true, holdfast.Micros(realNow)).Scan(&us)
 	if err != nil || !us.Valid {
 		return time.Time{}, false, err
 	}

@@ -36,10 +36,14 @@ func (s *Store) QueueStats(ctx context.Context, realNow time.Time) (*QueueStats,
 	now := holdfast.Micros(realNow)
 	out := &QueueStats{JobsDue: map[[2]string]int64{}, JobsLag: map[string]time.Duration{},
 		Attempts: map[string]int64{}, Deliveries: map[string]int64{}}
-	rows, err := s.query(ctx, `SELECT j.livemode, j.kind, COUNT(*), MAX(CAST(? AS BIGINT) + CASE WHEN j.livemode THEN 0 ELSE COALESCE(c.offset_us, 0) END - j.run_at)
+	// A job DeferJob holds (unknown kind, left for a newer node) counts as
+	// due but not toward the lag: no runner here can run it.
+	rows, err := s.query(ctx, `SELECT j.livemode, j.kind, COUNT(*),
+		MAX(CASE WHEN j.locked_by IS NULL AND j.locked_until >= ? THEN NULL
+			ELSE CAST(? AS BIGINT) + CASE WHEN j.livemode THEN 0 ELSE COALESCE(c.offset_us, 0) END - j.run_at END)
 		FROM jobs j LEFT JOIN test_clocks c ON c.workspace_id = j.workspace_id
 		WHERE j.run_at <= CAST(? AS BIGINT) + CASE WHEN j.livemode THEN 0 ELSE COALESCE(c.offset_us, 0) END
-		GROUP BY j.livemode, j.kind`, now, now)
+		GROUP BY j.livemode, j.kind`, now, now, now)
 	if err != nil {
 		return nil, err
 	}

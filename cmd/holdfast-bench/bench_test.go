@@ -114,3 +114,19 @@ func TestSpread(t *testing.T) {
 		}
 	}
 }
+
+func TestMedian(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		in   []time.Duration
+		want time.Duration
+	}{
+		{[]time.Duration{5 * ms}, 5 * ms},
+		{[]time.Duration{9 * ms, 1 * ms, 4 * ms}, 4 * ms},
+		{[]time.Duration{9 * ms, 1 * ms, 3 * ms, 4 * ms}, 3500 * time.Microsecond},
+	} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

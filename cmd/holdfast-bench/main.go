@@ -71,6 +71,10 @@ func main() {
 	flag.StringVar(&cfg.holdfastBin, "holdfast", "", "holdfast binary to run (default: go build ./cmd/holdfast)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the databases (SQLite directory, PostgreSQL schema) for inspection")
 	flag.Parse()
+	if cfg.rounds < 1 || cfg.clients < 1 || cfg.duration <= 0 {
+		fmt.Fprintln(os.Stderr, "holdfast-bench: -rounds and -clients must be at least 1 and -duration positive")
+		os.Exit(2)
+	}
 	cfg.dbs = splitList(dbs)
 	cfg.paths = splitList(paths)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

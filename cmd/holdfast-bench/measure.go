@@ -56,10 +56,18 @@ func (a *agg) measured(pid int, run func() result) {
 }
 
 // median of the runs' percentiles.
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
+func median(d []time.Duration) time.Duration { return medianOf(d) }
+
+// medianOf is the middle value, or the mean of the middle two for an even
+// count (xs must not be empty).
+func medianOf[T float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[len(s)/2]
+	mid := s[len(s)/2]
+	if len(s)%2 == 0 {
+		mid = (s[len(s)/2-1] + mid) / 2
+	}
+	return mid
 }
 
 // roundRatio is the throughput of the run added to a since before.
@@ -73,11 +81,7 @@ func roundRatio(before, a agg) float64 {
 func spread(pairs []float64) string {
 	s := slices.Clone(pairs)
 	slices.Sort(s)
-	mid := s[len(s)/2]
-	if len(s)%2 == 0 {
-		mid = (s[len(s)/2-1] + mid) / 2
-	}
-	return fmt.Sprintf("%.2f× (%.2f–%.2f)", mid, s[0], s[len(s)-1])
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", medianOf(s), s[0], s[len(s)-1])
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
