@@ -18,19 +18,7 @@ func TestLoginAttemptsTwoPools(t *testing.T) {
 	for _, backend := range storetest.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			u := storetest.URL(t, backend)
-			var nodes [2]*store.Store
-			for i := range nodes {
-				s, err := store.Open(ctx, u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				nodes[i] = s
-			}
+			nodes := storetest.Nodes(t, backend, 2)
 			const allowance, perNode = 5, 20
 			lockFor := func(failures, allowance int) time.Duration {
 				if failures >= allowance {

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"holdfast"
-	"holdfast/secretbox"
-	"holdfast/store"
 	"holdfast/store/storetest"
 )
 
@@ -20,21 +18,7 @@ func TestSimulationLease(t *testing.T) {
 	for _, backend := range storetest.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			u := storetest.URL(t, backend)
-			nodes := make([]*store.Store, 2)
-			for i := range nodes {
-				s, err := store.Open(ctx, u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				box, _ := secretbox.New("test-secret-key")
-				s.SetSecretBox(box)
-				if err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				nodes[i] = s
-			}
+			nodes := storetest.Nodes(t, backend, 2)
 			now := time.Now()
 			ws := &holdfast.Workspace{Name: "Sim"}
 			if err := nodes[0].CreateWorkspace(ctx, ws, now); err != nil {

@@ -48,19 +48,30 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // Open returns a migrated store on a fresh database of the named backend.
 func Open(t testing.TB, backend string) *store.Store {
 	t.Helper()
+	return Nodes(t, backend, 1)[0]
+}
+
+// Nodes returns n stores (n connection pools, as n server processes would
+// have) on one fresh, migrated database of the backend.
+func Nodes(t testing.TB, backend string, n int) []*store.Store {
+	t.Helper()
 	u := URL(t, backend)
 	ctx := context.Background()
-	s, err := store.Open(ctx, u)
-	if err != nil {
-		t.Fatalf("open %s: %v", backend, err)
+	nodes := make([]*store.Store, n)
+	for i := range nodes {
+		s, err := store.Open(ctx, u)
+		if err != nil {
+			t.Fatalf("open %s: %v", backend, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		box, _ := secretbox.New("test-secret-key")
+		s.SetSecretBox(box)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate %s: %v", backend, err)
+		}
+		nodes[i] = s
 	}
-	t.Cleanup(func() { s.Close() })
-	box, _ := secretbox.New("test-secret-key")
-	s.SetSecretBox(box)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", backend, err)
-	}
-	return s
+	return nodes
 }
 
 // URL returns a database URL for a fresh, empty database of the backend
