@@ -72,18 +72,29 @@ func NotFound(kind, id string) *Error {
 
 // ErrorCode returns the code of err, or EINTERNAL when err is not an *Error.
 func ErrorCode(err error) string {
+	// nil and a bare *Error first: errors.As makes its target escape, an
+	// allocation on every call, and most calls (every lookup) pass one of these.
+	if err == nil {
+		return ""
+	}
+	if e, ok := err.(*Error); ok {
+		return e.Code
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
-	}
-	if err == nil {
-		return ""
 	}
 	return EINTERNAL
 }
 
 // AsError returns err as *Error when it is one.
 func AsError(err error) (*Error, bool) {
+	if e, ok := err.(*Error); ok {
+		return e, true
+	}
+	if err == nil {
+		return nil, false
+	}
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok

@@ -44,8 +44,14 @@ func PrincipalFrom(ctx context.Context) *Principal {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p, err := s.principal(r)
-		if err != nil {
+		st := stateFrom(ctx)
+		var p *Principal
+		if st != nil {
+			p = &st.p // the request's own state holds it: no allocation
+		} else {
+			p = new(Principal)
+		}
+		if err := s.principal(r, p); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -73,7 +79,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		s.touches.touch(p.Key.ID, now)
-		if st := stateFrom(ctx); st != nil {
+		if st != nil {
 			st.principal = p // the request's own state: no context copy
 			next.ServeHTTP(w, r)
 			return
@@ -88,45 +94,44 @@ func rateState(res ratelimit.Result) dialect.RateState {
 
 // principal resolves the bearer token. Lookups go by hash; the stored hash is
 // compared again in constant time so timing reveals nothing about near misses.
-func (s *Server) principal(r *http.Request) (*Principal, error) {
+func (s *Server) principal(r *http.Request, into *Principal) error {
 	tok, err := requestToken(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	hash := holdfast.HashToken(tok)
 	rec, ws, err := s.auth.key(r.Context(), hash)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if rec == nil || subtle.ConstantTimeCompare([]byte(rec.TokenHash), []byte(hash)) != 1 {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+		return holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
 	}
 	now := s.now()
 	if rec.RevokedAt != nil && !rec.RevokedAt.After(now) {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has been revoked.")
+		return holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has been revoked.")
 	}
 	if rec.ExpiresAt != nil && !rec.ExpiresAt.After(now) {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has expired.")
+		return holdfast.Errorf(holdfast.EUNAUTHORIZED, "This API key has expired.")
 	}
 	if ws == nil {
-		return nil, holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
+		return holdfast.Errorf(holdfast.EUNAUTHORIZED, "Invalid API key provided.")
 	}
 	clk := holdfast.Clock(s.clock)
 	if rec.Mode == holdfast.ModeTest {
 		// Reads may use a test clock up to authTTL old; writes stamp objects,
 		// so they read the offset every node agrees on after advance_clock.
 		read := r.Method == http.MethodGet || r.Method == http.MethodHead
-		off, err := s.auth.testClockOffset(r.Context(), ws.ID, read)
-		if err != nil {
-			return nil, err
+		if clk, err = s.auth.testClock(r.Context(), ws.ID, read); err != nil {
+			return err
 		}
-		clk = holdfast.OffsetClock{Base: s.clock, Offset: off}
 	}
 	// The cached records are shared by concurrent requests, read-only: the
 	// cache replaces an entry on reload and never changes one in place, and
 	// handlers never write through a principal (they store changes and the
 	// next request reads them), so no per-request copy is needed.
-	return &Principal{Workspace: ws, Key: &rec.APIKey, Mode: rec.Mode, Clock: clk}, nil
+	*into = Principal{Workspace: ws, Key: &rec.APIKey, Mode: rec.Mode, Clock: clk}
+	return nil
 }
 
 // requestToken extracts the API key from the Authorization header:

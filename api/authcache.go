@@ -24,8 +24,9 @@ const authCacheMax = 10000
 // authenticated request from memory. Expiry follows real time, never a test
 // clock. Entries are shared by requests: callers copy what they hand out.
 type authCache struct {
-	st  *store.Store
-	ttl time.Duration
+	st   *store.Store
+	base holdfast.Clock // the server's clock, under every test clock
+	ttl  time.Duration
 
 	mu     sync.Mutex
 	keys   map[string]keyEntry   // token hash → key and workspace
@@ -40,13 +41,13 @@ type keyEntry struct {
 }
 
 type clockEntry struct {
-	offset time.Duration
-	gen    uint64
-	at     time.Time
+	clock holdfast.Clock // OffsetClock over base, made once per entry
+	gen   uint64
+	at    time.Time
 }
 
-func newAuthCache(st *store.Store) *authCache {
-	return &authCache{st: st, ttl: authTTL, keys: map[string]keyEntry{}, clocks: map[string]clockEntry{}}
+func newAuthCache(st *store.Store, base holdfast.Clock) *authCache {
+	return &authCache{st: st, base: base, ttl: authTTL, keys: map[string]keyEntry{}, clocks: map[string]clockEntry{}}
 }
 
 func (c *authCache) fresh(gen uint64, at, now time.Time) bool {
@@ -90,31 +91,33 @@ func (c *authCache) key(ctx context.Context, hash string) (*store.KeyRecord, *ho
 	return e.rec, e.ws, nil
 }
 
-// testClockOffset returns a workspace's test-clock offset, from memory when
-// allowed (reads) or from the database (writes, which must stamp objects
-// with the clock every node agrees on right after an advance_clock).
-func (c *authCache) testClockOffset(ctx context.Context, wsID string, cached bool) (time.Duration, error) {
+// testClock returns a workspace's test clock (the server's clock plus the
+// workspace's offset), from memory when allowed (reads) or from the database
+// (writes, which must stamp objects with the clock every node agrees on
+// right after an advance_clock).
+func (c *authCache) testClock(ctx context.Context, wsID string, cached bool) (holdfast.Clock, error) {
 	now := time.Now()
 	if cached {
 		c.mu.Lock()
 		e, ok := c.clocks[wsID]
 		c.mu.Unlock()
 		if ok && c.fresh(e.gen, e.at, now) {
-			return e.offset, nil
+			return e.clock, nil
 		}
 	}
 	gen := c.st.AuthGeneration()
 	off, err := c.st.TestClockOffset(ctx, wsID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	clk := holdfast.Clock(holdfast.OffsetClock{Base: c.base, Offset: off})
 	c.mu.Lock()
 	if len(c.clocks) >= authCacheMax {
 		c.clocks = map[string]clockEntry{}
 	}
-	c.clocks[wsID] = clockEntry{offset: off, gen: gen, at: now}
+	c.clocks[wsID] = clockEntry{clock: clk, gen: gen, at: now}
 	c.mu.Unlock()
-	return off, nil
+	return clk, nil
 }
 
 // touchInterval is how often a key's last_used_at is written at most.

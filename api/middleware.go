@@ -20,7 +20,9 @@ import (
 // once, not at every step (each r.WithContext copies the whole *http.Request).
 type requestState struct {
 	id        string
+	idHeader  [1]string // X-Request-Id's value slice
 	principal *Principal
+	p         Principal // what principal points to, once authenticated
 	sw        statusWriter
 }
 
@@ -121,7 +123,6 @@ func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started := time.Now()
 		id := holdfast.NewRequestID()
-		w.Header()["X-Request-Id"] = []string{id} // canonical already: skip Set's canonicalization
 		ctx := r.Context()
 		st := stateFrom(ctx)
 		if st == nil { // not through Server.ServeHTTP: add the state and dialect here
@@ -134,6 +135,8 @@ func (s *Server) base(next http.Handler) http.Handler {
 			r.Pattern = "" // an outer mux's pattern is not a route of ours (metrics)
 		}
 		st.id = id
+		st.idHeader[0] = id
+		w.Header()["X-Request-Id"] = st.idHeader[:] // canonical already: skip Set's canonicalization
 		st.sw = statusWriter{ResponseWriter: w}
 		sw := &st.sw
 		defer func() {

@@ -114,7 +114,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.metrics = newMetrics(reg, s.store)
-	s.auth = newAuthCache(s.store)
+	s.auth = newAuthCache(s.store, s.clock)
 	s.touches = newKeyTouches(s.store)
 	s.handler = s.routes()
 	return s
