@@ -32,6 +32,13 @@ func Backends() []string {
 // PostgreSQL is not configured it says so once per test.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
+	EachNodes(t, 1, func(t *testing.T, nodes []*store.Store) { fn(t, nodes[0]) })
+}
+
+// EachNodes is Each with n stores on one database (see Nodes): n servers'
+// connection pools, for tests of what must hold across processes.
+func EachNodes(t *testing.T, n int, fn func(t *testing.T, nodes []*store.Store)) {
+	t.Helper()
 	if os.Getenv(PostgresEnv) == "" {
 		if os.Getenv("HOLDFAST_REQUIRE_POSTGRES") != "" {
 			t.Fatalf("HOLDFAST_REQUIRE_POSTGRES is set but %s is empty: PostgreSQL tests would be skipped", PostgresEnv)
@@ -40,7 +47,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	}
 	for _, b := range Backends() {
 		t.Run(b, func(t *testing.T) {
-			fn(t, Open(t, b))
+			fn(t, Nodes(t, b, n))
 		})
 	}
 }
