@@ -204,30 +204,3 @@ func TestSimulationReleasesLease(t *testing.T) {
 		t.Fatalf("the lease was still held after the runs: %v %v", ok, err)
 	}
 }
-
-// A run whose lease another run took (its node could not renew in time) stops
-// and answers 409 instead of going on beside the other.
-func TestSimulationStopsWhenItsLeaseIsTaken(t *testing.T) {
-	defer api.SetSimLeaseTTL(300 * time.Millisecond)()
-	e := apitest.New(t, "sqlite")
-	w := e.Workspace("sim")
-	an := e.Key(w.ID, holdfast.ModeTest, holdfast.ScopeAnalytics)
-	go func() {
-		// Once the run holds the lease, another holder takes it as if it had lapsed.
-		for i := 0; i < 500; i++ {
-			time.Sleep(10 * time.Millisecond)
-			var n int
-			if err := e.Store.DB().QueryRow(`SELECT COUNT(*) FROM simulation_leases WHERE workspace_id = ?`, w.ID).Scan(&n); err != nil || n == 0 {
-				continue
-			}
-			later := time.Now().Add(time.Hour)
-			if ok, err := e.Store.TakeSimulationLease(context.Background(), w.ID, "thief", later, later.Add(time.Hour)); err == nil && ok {
-				return
-			}
-		}
-	}()
-	r := e.Do("POST", "/v1/simulations", an, map[string]any{"n": 5000, "days": 365})
-	if r.Status != 409 || !strings.Contains(string(r.Body), "lost its place") {
-		t.Fatalf("got %d %s", r.Status, r.Body)
-	}
-}

@@ -1,18 +1,7 @@
 package api
 
-import (
-	"time"
-
-	"github.com/go-chi/chi/v5"
-)
+import "github.com/go-chi/chi/v5"
 
 // Router exposes the route tree of routes.go to the external tests, which
 // walk it (chi.Walk) to check every route is documented and walked.
 func (s *Server) Router() chi.Routes { return s.handler.(chi.Routes) }
-
-// SetSimLeaseTTL shortens the simulation lease for a test; call the result to restore it.
-func SetSimLeaseTTL(d time.Duration) func() {
-	old := simLeaseTTL
-	simLeaseTTL = d
-	return func() { simLeaseTTL = old }
-}

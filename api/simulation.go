@@ -1,13 +1,8 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"holdfast"
 	"holdfast/sim"
@@ -18,12 +13,6 @@ const (
 	maxAPISimN    = 5000
 	maxAPISimDays = 365
 )
-
-// A workspace runs one simulation at a time, on whichever node, so one
-// workspace cannot take the servers' cores: the run holds the workspace's
-// simulation lease in the database, renewed while it runs; if the node dies,
-// the lease lapses after simLeaseTTL.
-var simLeaseTTL = 30 * time.Second // a var for tests
 
 // simulationBody is a POST /v1/simulations body: the options of `holdfast
 // simulate`, with campaigns of the caller's workspace and mode.
@@ -45,8 +34,7 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &b, true); err != nil {
 		return err
 	}
-	// Half the CPUs at most: a simulation must not starve the API and the engine.
-	o := sim.Options{N: 1000, Seed: 1, Days: 60, Model: sim.DefaultModel(), Parallel: max(1, runtime.GOMAXPROCS(0)/2)}
+	o := sim.Options{N: 1000, Seed: 1, Days: 60, Model: sim.DefaultModel()}
 	if b.N != nil {
 		if *b.N < 1 || *b.N > maxAPISimN {
 			return holdfast.ParamError("n", "n must be between 1 and %d.", maxAPISimN)
@@ -95,79 +83,10 @@ func (s *Server) createSimulation(w http.ResponseWriter, r *http.Request) error 
 		}
 		o.Population = pop
 	}
-	ctx, release, err := s.takeSimulationLease(r.Context(), p.Workspace.ID)
-	if err != nil {
-		return err
-	}
-	defer release()
-	rep, err := sim.Run(ctx, o)
-	if errors.Is(context.Cause(ctx), errLeaseLost) {
-		return holdfast.Errorf(holdfast.ECONFLICT, "This simulation lost its place to another run of the workspace (the database was out of reach); try again.")
-	}
+	rep, err := sim.RunForWorkspace(r.Context(), s.store, p.Workspace.ID, o, s.log)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
 	return nil
 }
-
-// takeSimulationLease takes the workspace's simulation lease (409 when
-// another run, on any node, has it) and keeps renewing it until release. The
-// run goes on under ctx: cancelled, with errLeaseLost as its cause, if a
-// renewal finds the lease gone (the database was out of reach past the TTL
-// and another run took it), so two runs never go on together. The lease
-// follows the real time of the node, not a test clock: it is about whether
-// the node is alive.
-func (s *Server) takeSimulationLease(parent context.Context, wsID string) (ctx context.Context, release func(), err error) {
-	holder := holdfast.RandomBase62(16)
-	take := func() (bool, error) {
-		c, cancel := context.WithTimeout(context.WithoutCancel(parent), simLeaseTTL/3)
-		defer cancel()
-		now := time.Now()
-		return s.store.TakeSimulationLease(c, wsID, holder, now, now.Add(simLeaseTTL))
-	}
-	ok, err := take()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, holdfast.Errorf(holdfast.ECONFLICT, "A simulation of this workspace is already running; try again when it has finished.")
-	}
-	ctx, cancel := context.WithCancelCause(parent)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(simLeaseTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				ok, err := take()
-				switch {
-				case err != nil:
-					s.log.WarnContext(ctx, "renewing the simulation lease", "workspace_id", wsID, "error", err)
-				case !ok:
-					cancel(errLeaseLost)
-					return
-				}
-			}
-		}
-	}()
-	return ctx, func() {
-		close(done)
-		wg.Wait()
-		cancel(nil)
-		c, stop := context.WithTimeout(context.WithoutCancel(parent), simLeaseTTL/3)
-		defer stop()
-		if err := s.store.ReleaseSimulationLease(c, wsID, holder); err != nil {
-			s.log.WarnContext(parent, "releasing the simulation lease", "workspace_id", wsID, "error", err)
-		}
-	}, nil
-}
-
-// errLeaseLost ends a simulation whose lease another run took.
-var errLeaseLost = errors.New("simulation lease lost")

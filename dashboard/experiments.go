@@ -44,7 +44,7 @@ func (d *Dashboard) experimentSimulate(w http.ResponseWriter, r *http.Request, v
 		}
 		camps = append(camps, c)
 	}
-	rep, err := simulateCampaigns(r.Context(), camps, false, d.simN)
+	rep, err := d.simulateCampaigns(r.Context(), v.ws.ID, camps, false)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (d *Dashboard) campaignSimulate(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return err
 	}
-	rep, err := simulateCampaigns(r.Context(), []*holdfast.Campaign{c}, true, d.simN)
+	rep, err := d.simulateCampaigns(r.Context(), v.ws.ID, []*holdfast.Campaign{c}, true)
 	if err != nil {
 		return err
 	}
@@ -99,8 +99,10 @@ func (d *Dashboard) campaignSimulate(w http.ResponseWriter, r *http.Request, v *
 }
 
 // simulateCampaigns runs the campaigns (and, with baselines, the default
-// campaign and fixed-8x14d) on the default population.
-func simulateCampaigns(ctx context.Context, camps []*holdfast.Campaign, baselines bool, n int) (*sim.Report, error) {
+// campaign and fixed-8x14d) on the default population, as the API does: one
+// run per workspace at a time across every node (a page opened twice gets
+// the conflict page).
+func (d *Dashboard) simulateCampaigns(ctx context.Context, wsID string, camps []*holdfast.Campaign, baselines bool) (*sim.Report, error) {
 	var ss []sim.Strategy
 	for _, c := range camps {
 		s := sim.CampaignStrategy(c)
@@ -112,7 +114,7 @@ func simulateCampaigns(ctx context.Context, camps []*holdfast.Campaign, baseline
 		fix, _ := sim.Builtin(sim.StrategyFixed8x14)
 		ss = append(ss, def, fix)
 	}
-	return sim.Run(ctx, sim.Options{Strategies: sim.UniqueNames(ss), N: n, Seed: dashboardSimSeed})
+	return sim.RunForWorkspace(ctx, d.store, wsID, sim.Options{Strategies: sim.UniqueNames(ss), N: d.simN, Seed: dashboardSimSeed}, d.log)
 }
 
 // Template helpers of the simulation table and chart.

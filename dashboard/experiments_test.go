@@ -51,6 +51,17 @@ func TestExperimentsAndSimulate(t *testing.T) {
 	if p.Status != 200 || !strings.Contains(p.Body, "fixed-8x14d") || !strings.Contains(p.Body, "default") || !strings.Contains(p.Body, "Gentle") {
 		t.Fatalf("campaign simulation: %d %.500s", p.Status, p.Body)
 	}
+	// A run on another node (or from the API) holds the workspace's lease:
+	// the page says so instead of starting a second one.
+	if ok, err := e.Store.TakeSimulationLease(ctx, ws.ID, "other-node", time.Now(), time.Now().Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("take lease: %v %v", ok, err)
+	}
+	if p := b.post("/dashboard/campaigns/"+ids[0], "/dashboard/campaigns/"+ids[0]+"/simulate", nil); p.Status != 409 || !strings.Contains(p.Body, "already running") {
+		t.Fatalf("simulation while another runs: %d %.300s", p.Status, p.Body)
+	}
+	if err := e.Store.ReleaseSimulationLease(ctx, ws.ID, "other-node"); err != nil {
+		t.Fatal(err)
+	}
 	other := e.Workspace("Other")
 	e.user(other.ID, "other@example.com")
 	ob := e.browser()
