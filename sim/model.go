@@ -241,8 +241,8 @@ func (m *Model) Validate() error {
 			return bad("customer."+name, "must be a chance in [0, 1]")
 		}
 	}
-	if c.ReactionMinHours < 1 {
-		return bad("customer.reaction_min_hours", "must be at least 1 (the simulator steps the clock by it)")
+	if !(c.ReactionMinHours >= 1 && c.ReactionMinHours <= 24*MaxDays) { // NaN fails too
+		return bad("customer.reaction_min_hours", "must be between 1 and %d (the simulator steps the clock by it)", 24*MaxDays)
 	}
 	if c.ReactionMeanHours < 0 || c.PayOnOwnMeanDays < 0 || c.CancelMeanDays < 0 {
 		return bad("customer", "mean delays must not be negative")

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"errors"
@@ -68,6 +69,9 @@ type Trace struct {
 func (o *Options) defaults() error {
 	if o.Model == nil {
 		o.Model = DefaultModel()
+	}
+	if err := o.Model.Validate(); err != nil {
+		return err
 	}
 	if o.Population == nil {
 		o.Population = ModelPopulation{M: o.Model}
@@ -148,6 +152,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
+				if ctx.Err() != nil { // cancelled, or another shard failed: start no more
+					errs[i*shards+k] = ctx.Err()
+					return
+				}
 				var (
 					tr  *Trace
 					err error
@@ -170,13 +178,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		for _, e := range errs {
-			if e != nil && !errors.Is(e, context.Canceled) {
-				return nil, e
-			}
+	// The first real failure, else the cancellation once (not one per shard).
+	var canceled error
+	for _, e := range errs {
+		switch {
+		case e == nil:
+		case errors.Is(e, context.Canceled) || errors.Is(e, context.DeadlineExceeded):
+			canceled = cmp.Or(canceled, e)
+		default:
+			return nil, e
 		}
-		return nil, err
+	}
+	if canceled != nil {
+		return nil, canceled
 	}
 	results := make([]StrategyResult, len(o.Strategies))
 	for i, s := range o.Strategies {

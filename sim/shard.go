@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"holdfast"
+	"holdfast/campaign"
 )
 
 // ShardJob is one shard of a run: a strategy on payments [Lo, Hi) of the
@@ -40,7 +41,21 @@ func RunShard(ctx context.Context, job ShardJob) (*Trace, error) {
 		return nil, holdfast.Errorf(holdfast.EINVALID, "simulate-shard: malformed job (payments %d…%d, %d profiles, %d days)",
 			job.Lo, job.Hi, len(job.Profiles), job.Days)
 	}
+	// A job comes from another process: check what Run's options and the
+	// campaign loaders check (a model with a zero reaction time would never
+	// move the clock, and the shard would spin).
+	if err := job.Model.Validate(); err != nil {
+		return nil, err
+	}
+	if job.Campaign != nil {
+		if err := campaign.Validate(job.Campaign); err != nil {
+			return nil, err
+		}
+	}
 	o := Options{Model: job.Model, Seed: job.Seed, Days: job.Days, Start: job.Start, Dir: job.Dir}
+	if o.Start.IsZero() {
+		o.Start = DefaultStart
+	}
 	if o.Dir == "" {
 		o.Dir = scratchDir()
 	}

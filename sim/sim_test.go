@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -381,7 +382,24 @@ func TestModelRules(t *testing.T) {
 	if err := m.Validate(); holdfast.ErrorCode(err) != holdfast.EVALIDATION {
 		t.Errorf("shares summing to 1.2: %v", err)
 	}
+	for _, h := range []float64{0, 0.5, math.NaN(), 1e7} { // the clock steps by it: zero, NaN or overflowing hangs a run
+		m = sim.DefaultModel()
+		m.Customer.ReactionMinHours = h
+		if err := m.Validate(); holdfast.ErrorCode(err) != holdfast.EVALIDATION {
+			t.Errorf("reaction_min_hours %v: %v", h, err)
+		}
+	}
 	if _, err := sim.ParseModel([]byte(`{"version":1,"bogus":1}`)); holdfast.ErrorCode(err) != holdfast.EINVALID {
 		t.Errorf("unknown field: %v", err)
+	}
+}
+
+// A cancelled run answers the cancellation once, not once per shard.
+func TestCancelledRunOneError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := sim.Run(ctx, sim.Options{Strategies: strategies(t, "default", "emails-only"), N: 3000, ShardSize: 1000, Seed: 1})
+	if err == nil || err.Error() != context.Canceled.Error() {
+		t.Fatalf("err = %v, want just %v", err, context.Canceled)
 	}
 }

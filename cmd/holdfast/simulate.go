@@ -162,7 +162,7 @@ func shardProcesses(e *env) sim.ShardRunner {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, fmt.Errorf("simulate-shard (payments %d…%d): %v: %s", job.Lo, job.Hi, err, strings.TrimSpace(stderr.String()))
+			return nil, fmt.Errorf("simulate-shard (payments %d…%d): %v: %s", job.Lo, job.Hi, err, childError(stderr.String()))
 		}
 		var tr sim.Trace
 		if err := json.Unmarshal(out.Bytes(), &tr); err != nil {
@@ -170,6 +170,23 @@ func shardProcesses(e *env) sim.ShardRunner {
 		}
 		return &tr, nil
 	}
+}
+
+// childError is the line of a worker's stderr worth showing: its
+// "holdfast: error:" line, else (a crash) the first line, never a whole
+// goroutine dump.
+func childError(stderr string) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		if m, ok := strings.CutPrefix(l, "holdfast: error: "); ok {
+			return m
+		}
+	}
+	l := lines[0]
+	if len(l) > 300 {
+		l = l[:300] + "…"
+	}
+	return l
 }
 
 // isTerminal reports whether f is a character device (a terminal).

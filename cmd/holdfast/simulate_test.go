@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"holdfast/sim"
 )
 
 // TestSimulateShardProcesses: with two or more CPUs simulate runs its
@@ -41,17 +46,46 @@ func TestSimulateShardBadJob(t *testing.T) {
 		{"NotJSON", "nonsense", "simulate-shard: read the job"},
 		{"Empty", "", "simulate-shard: read the job"},
 		{"Malformed", `{"lo": 5, "hi": 3, "days": 60}`, "malformed job"},
+		// Well formed, but a model the simulator cannot step through: refused, not spun on.
+		{"BadModel", `{"model": {}, "days": 1, "lo": 0, "hi": 1, "profiles": [{"Code": "insufficient_funds"}]}`, "model: version"},
+		{"ZeroReaction", `{"model": ` + zeroReactionModel(t) + `, "days": 1, "lo": 0, "hi": 1, "profiles": [{"Code": "insufficient_funds"}]}`,
+			"reaction_min_hours"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), shardProcessEnv+"=1")
 			cmd.Stdin = strings.NewReader(tc.stdin)
 			var out, errb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &errb
 			err := cmd.Run()
-			if err == nil || out.Len() != 0 || !strings.Contains(errb.String(), tc.want) {
-				t.Fatalf("exit %v, stdout %q, stderr %q; want a failure naming %q", err, out.String(), errb.String(), tc.want)
+			if err == nil || ctx.Err() != nil || out.Len() != 0 || !strings.Contains(errb.String(), tc.want) ||
+				strings.Contains(errb.String(), "goroutine ") {
+				t.Fatalf("exit %v (timed out: %v), stdout %q, stderr %q; want a failure naming %q", err, ctx.Err() != nil, out.String(), errb.String(), tc.want)
 			}
 		})
+	}
+}
+
+// zeroReactionModel is the default model with a reaction time of zero.
+func zeroReactionModel(t *testing.T) string {
+	m := sim.DefaultModel()
+	m.Customer.ReactionMinHours = 0
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestChildError(t *testing.T) {
+	for in, want := range map[string]string{
+		"holdfast: error: simulate-shard: model: version: unsupported\n": "simulate-shard: model: version: unsupported",
+		"panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n":           "panic: boom",
+	} {
+		if got := childError(in); got != want {
+			t.Errorf("childError(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
