@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 type config struct {
@@ -71,8 +72,8 @@ func main() {
 	flag.StringVar(&cfg.holdfastBin, "holdfast", "", "holdfast binary to run (default: go build ./cmd/holdfast)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the databases (SQLite directory, PostgreSQL schema) for inspection")
 	flag.Parse()
-	if cfg.rounds < 1 || cfg.clients < 1 || cfg.duration <= 0 {
-		fmt.Fprintln(os.Stderr, "holdfast-bench: -rounds and -clients must be at least 1 and -duration positive")
+	if cfg.rounds < 1 || cfg.clients < 1 || cfg.sqliteCustomers < 1 || cfg.pgCustomers < 1 || time.Duration(cfg.duration) < 100*time.Millisecond || cfg.growthTo < 0 {
+		fmt.Fprintln(os.Stderr, "holdfast-bench: -rounds, -clients and the customer counts must be at least 1, -duration at least 100ms, -growth-to not negative")
 		os.Exit(2)
 	}
 	cfg.dbs = splitList(dbs)
