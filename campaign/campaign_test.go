@@ -3,6 +3,7 @@ package campaign_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"holdfast"
 	"holdfast/campaign"
@@ -97,5 +98,26 @@ func TestProblems(t *testing.T) {
 	}
 	if p := campaign.Problems(valid()); len(p) != 0 {
 		t.Fatalf("valid campaign has problems: %v", p)
+	}
+}
+
+// The default campaign every workspace starts with passes the rules a
+// user's campaign must pass, and its retry budget is exactly its retry steps
+// (a budget below them would silently drop the last retries).
+func TestDefaultCampaignIsValid(t *testing.T) {
+	for _, mode := range []holdfast.Mode{holdfast.ModeLive, holdfast.ModeTest} {
+		c := holdfast.DefaultCampaign("ws_x", mode, time.Now())
+		if err := campaign.Validate(c); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		retries := 0
+		for _, s := range c.Steps {
+			if s.Action == holdfast.ActionRetry {
+				retries++
+			}
+		}
+		if retries == 0 || retries != c.MaxRetries {
+			t.Fatalf("%s: %d retry steps, max_retries %d", mode, retries, c.MaxRetries)
+		}
 	}
 }
