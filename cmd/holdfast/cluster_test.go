@@ -33,6 +33,12 @@ const childServeEnv = "HOLDFAST_TEST_CHILD_SERVE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(shardProcessEnv) == "1" { // a shard worker started by simulate
+		if f := os.Getenv(shardLogEnv); f != "" { // tests count the workers
+			if lf, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+				fmt.Fprintln(lf, os.Getpid())
+				lf.Close()
+			}
+		}
 		os.Exit(run(context.Background(), []string{"holdfast", "simulate-shard"}, os.Getenv, os.Stdout, os.Stderr))
 	}
 	if os.Getenv(childServeEnv) == "1" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -27,17 +28,38 @@ func TestSimulateShardProcesses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("in process: exit %d: %s", code, errs)
 	}
+	workers := filepath.Join(t.TempDir(), "workers")
+	t.Setenv(shardLogEnv, workers)
 	code, children, errs := c.run(args...)
 	if code != 0 {
 		t.Fatalf("child processes: exit %d: %s", code, errs)
 	}
+	if b, _ := os.ReadFile(workers); strings.Count(string(b), "\n") != 2 { // one shard per strategy at n=240
+		t.Fatalf("worker processes that ran: %q, want 2", b)
+	}
 	if inProcess != children {
 		t.Fatalf("reports differ:\nin process: %s\nchildren:   %s", inProcess, children)
 	}
-	if !strings.Contains(children, `"recovered"`) || strings.Contains(children, `"charges": 0,`) {
-		t.Fatalf("report with nothing in it: %s", children)
+	var rep struct {
+		Strategies []struct {
+			Name           string `json:"name"`
+			Charges        int    `json:"charges"`
+			RecoveredRetry int    `json:"recovered_by_retry"`
+		} `json:"strategies"`
+	}
+	if err := json.Unmarshal([]byte(children), &rep); err != nil || len(rep.Strategies) != 2 {
+		t.Fatalf("report %v: %s", err, children)
+	}
+	for _, s := range rep.Strategies {
+		if s.Charges == 0 || s.RecoveredRetry == 0 {
+			t.Fatalf("strategy %s with nothing in it: %+v", s.Name, s)
+		}
 	}
 }
+
+// shardLogEnv names a file each shard worker started under test appends its
+// pid to (see TestMain).
+const shardLogEnv = "HOLDFAST_TEST_SHARD_LOG"
 
 // TestSimulateShardBadJob: the worker answers a job it cannot read with a
 // clear error on stderr and a failing exit code, never a trace.
