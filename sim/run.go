@@ -166,7 +166,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 						progress(2 * int64(hi-lo))
 					}
 				} else {
-					tr, err = runShard(ctx, o, s, profiles, lo, hi, progress)
+					tr, err = runShard(ctx, o, s, profiles[lo:hi], lo, hi, progress)
 				}
 				if err != nil {
 					errs[i*shards+k] = fmt.Errorf("strategy %s: %w", s.Name, err)
@@ -297,6 +297,8 @@ func (d *driver) push(at time.Time, kind, idx int) {
 }
 
 // runShard runs one strategy on payments [lo, hi) of the population.
+// runShard runs payments [lo, hi); profiles holds just theirs (profiles[0]
+// is payment lo), so a late shard of a big run does not hold the population.
 func runShard(ctx context.Context, o Options, s Strategy, profiles []Profile, lo, hi int, progress func(int64)) (*Trace, error) {
 	dir, err := os.MkdirTemp(o.Dir, "holdfast-sim-")
 	if err != nil {
@@ -325,11 +327,11 @@ func runShard(ctx context.Context, o Options, s Strategy, profiles []Profile, lo
 			return nil, err
 		}
 	}
-	d.pays = make([]*payment, len(profiles))
+	d.pays = make([]*payment, hi) // by payment index; only [lo, hi) is set
 	d.count = hi - lo
 	window := time.Duration(o.Days) * 24 * time.Hour / 2
 	for i := lo; i < hi; i++ {
-		p := profiles[i]
+		p := profiles[i-lo]
 		r := draws(o.Seed, i, streamArrival, 0)
 		at := o.Start.Add(time.Duration(r.Float64() * float64(window)).Truncate(time.Second))
 		d.pays[i] = &payment{prof: p, arrival: at}

@@ -61,7 +61,5 @@ func RunShard(ctx context.Context, job ShardJob) (*Trace, error) {
 	}
 	s := job.Strategy
 	s.Campaign = job.Campaign
-	profiles := make([]Profile, job.Hi)
-	copy(profiles[job.Lo:], job.Profiles)
-	return runShard(ctx, o, s, profiles, job.Lo, job.Hi, func(int64) {})
+	return runShard(ctx, o, s, job.Profiles, job.Lo, job.Hi, func(int64) {})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -114,13 +115,18 @@ func (c *simulateCmd) Run(e *env) error {
 	return rep.WriteTable(e.stdout)
 }
 
+// maxShardJobBytes bounds what simulate-shard reads.
+const maxShardJobBytes = 256 << 20
+
 // simShardCmd is the worker end of shardProcesses.
 type simShardCmd struct{}
 
 // Run reads one sim.ShardJob from stdin, runs it and writes the trace.
 func (c *simShardCmd) Run(e *env) error {
 	var job sim.ShardJob
-	dec := json.NewDecoder(os.Stdin) // a worker process: the job is its whole input
+	// A worker process: the job is its whole input, bounded (a shard of the
+	// default 1,000 payments is well under a MiB).
+	dec := json.NewDecoder(io.LimitReader(os.Stdin, maxShardJobBytes))
 	if err := dec.Decode(&job); err != nil {
 		return holdfast.Errorf(holdfast.EINVALID, "simulate-shard: read the job: %v", err)
 	}
