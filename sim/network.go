@@ -26,13 +26,13 @@ type network struct {
 
 // Charge is one attempt that reached the card network.
 type Charge struct {
-	Payment     int
-	At          time.Time
-	Fingerprint string
-	Brand       string
-	NewCard     bool
-	Succeeded   bool
-	Code        string // decline code when it failed
+	Payment     int       `json:"payment"`
+	At          time.Time `json:"at"`
+	Fingerprint string    `json:"fingerprint"`
+	Brand       string    `json:"brand"`
+	NewCard     bool      `json:"new_card"`
+	Succeeded   bool      `json:"succeeded"`
+	Code        string    `json:"code"` // decline code when it failed
 }
 
 var _ engine.Provider = (*network)(nil)

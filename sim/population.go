@@ -13,14 +13,14 @@ import (
 
 // Profile is one simulated failed payment: who, how much, how it failed.
 type Profile struct {
-	Index    int
-	Code     string
-	Class    string
-	Amount   int64
-	Currency string
-	Brand    string
-	Funding  string
-	Zone     string
+	Index    int    `json:"index"`
+	Code     string `json:"code"`
+	Class    string `json:"class"`
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	Brand    string `json:"brand"`
+	Funding  string `json:"funding"`
+	Zone     string `json:"zone"`
 }
 
 // Population draws payment profiles. Profile must be a pure function of

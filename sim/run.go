@@ -61,9 +61,9 @@ const (
 
 // Trace is what happened to each payment under one strategy.
 type Trace struct {
-	Charges  []Charge
-	Outcomes map[int]store.RecoveryOutcome
-	Emails   map[int]int
+	Charges  []Charge                      `json:"charges"`
+	Outcomes map[int]store.RecoveryOutcome `json:"outcomes"`
+	Emails   map[int]int                   `json:"emails"`
 }
 
 func (o *Options) defaults() error {

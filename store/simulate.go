@@ -61,12 +61,12 @@ func (s *Store) SentEmailsAfter(ctx context.Context, wsID string, seq int64) ([]
 
 // RecoveryOutcome is how one recovery ended (or that it is still running).
 type RecoveryOutcome struct {
-	Payment     string
-	Campaign    string
-	Status      string
-	RecoveredBy string
-	StartedAt   time.Time
-	EndedAt     *time.Time
+	Payment     string     `json:"payment"`
+	Campaign    string     `json:"campaign"`
+	Status      string     `json:"status"`
+	RecoveredBy string     `json:"recovered_by"`
+	StartedAt   time.Time  `json:"started_at"`
+	EndedAt     *time.Time `json:"ended_at"`
 }
 
 // RecoveryOutcomes returns every recovery of a workspace and mode.

@@ -69,8 +69,8 @@ func TestSimulateShardBadJob(t *testing.T) {
 		{"Empty", "", "simulate-shard: read the job"},
 		{"Malformed", `{"lo": 5, "hi": 3, "days": 60}`, "malformed job"},
 		// Well formed, but a model the simulator cannot step through: refused, not spun on.
-		{"BadModel", `{"model": {}, "days": 1, "lo": 0, "hi": 1, "profiles": [{"Code": "insufficient_funds"}]}`, "model: version"},
-		{"ZeroReaction", `{"model": ` + zeroReactionModel(t) + `, "days": 1, "lo": 0, "hi": 1, "profiles": [{"Code": "insufficient_funds"}]}`,
+		{"BadModel", `{"model": {}, "days": 1, "lo": 0, "hi": 1, "profiles": [{"code": "insufficient_funds"}]}`, "model: version"},
+		{"ZeroReaction", `{"model": ` + zeroReactionModel(t) + `, "days": 1, "lo": 0, "hi": 1, "profiles": [{"code": "insufficient_funds"}]}`,
 			"reaction_min_hours"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
