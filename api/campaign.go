@@ -6,11 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"holdfast"
-)
-
-// Campaign defaults for fields a POST leaves out.
-const (
-	defaultMaxRetries = 8
+	"holdfast/campaign"
 )
 
 // listCampaigns serves GET /v1/campaigns (playbooks, newest first).
@@ -47,7 +43,7 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &b, false); err != nil {
 		return err
 	}
-	c := &holdfast.Campaign{WorkspaceID: p.Workspace.ID, Livemode: p.Livemode(), MaxRetries: defaultMaxRetries, SmartRetries: true}
+	c := &holdfast.Campaign{WorkspaceID: p.Workspace.ID, Livemode: p.Livemode(), MaxRetries: campaign.DefaultMaxRetries, SmartRetries: true}
 	if err := b.apply(c, true); err != nil {
 		return err
 	}

@@ -34,6 +34,10 @@ const (
 	MaxPriority   = 1000     // priority is within ±MaxPriority
 )
 
+// DefaultMaxRetries is a new campaign's max_retries when it names none (the
+// API, the dashboard's form, a simulator campaign file).
+const DefaultMaxRetries = 8
+
 var currencyRE = regexp.MustCompile(`^[a-z]{3}$`)
 
 // Validate returns the first rule c breaks, in the order the API reads a

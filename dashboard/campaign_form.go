@@ -91,7 +91,7 @@ func parseCampaignForm(r *http.Request, f *campaignForm, c *holdfast.Campaign) b
 
 	c.Name, c.SmartRetries, c.IsDefault = f.Name, f.SmartRetries, f.IsDefault
 	c.Priority = intField(f, "priority", f.Priority, 0)
-	c.MaxRetries = intField(f, "max_retries", f.MaxRetries, 6)
+	c.MaxRetries = intField(f, "max_retries", f.MaxRetries, campaign.DefaultMaxRetries)
 	c.Filters = holdfast.CampaignFilters{Currency: f.Currency, CustomerTag: f.CustomerTag}
 	c.Filters.MinAmount = amountField(f, "filters.min_amount", f.MinAmount)
 	c.Filters.MaxAmount = amountField(f, "filters.max_amount", f.MaxAmount)

@@ -112,7 +112,7 @@ func ParseCampaign(b []byte) (*holdfast.Campaign, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, holdfast.Errorf(holdfast.EINVALID, "campaign: %v", err)
 	}
-	c := &holdfast.Campaign{Name: f.Name, Steps: f.Steps, MaxRetries: 8, SmartRetries: true, Priority: f.Priority, Filters: f.Filters}
+	c := &holdfast.Campaign{Name: f.Name, Steps: f.Steps, MaxRetries: campaign.DefaultMaxRetries, SmartRetries: true, Priority: f.Priority, Filters: f.Filters}
 	if f.MaxRetries != nil {
 		c.MaxRetries = *f.MaxRetries
 	}
